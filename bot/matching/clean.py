@@ -1,0 +1,81 @@
+"""Turn text as it arrives (Slack markup, terminal colours, JSON logs) into plain lines.
+
+Cleaning keeps every character that carries meaning and drops only transport
+noise, so the evidence lines shown back to the user still read like their paste.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import unicodedata
+
+MAX_LINE_CHARS = 2_000
+"""Longer lines are cut: no log line that identifies an error needs more."""
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACES = re.compile("[\u00a0\u2007\u202f\u3000\t]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
+_FENCE = re.compile(r"^\s*```[\w-]*\s*$|```", re.MULTILINE)
+_SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp)://[^|>\s]*|mailto:[^|>\s]*)(?:\|([^>]*))?>")
+_SLACK_REF = re.compile(r"<([@#!])([^|>]*)(?:\|([^>]*))?>")
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])")
+_STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
+_QUOTE_PREFIX = re.compile(r"^&gt;\s?|^>\s?", re.MULTILINE)
+_ESCAPED_NEWLINE = re.compile(r"\\r?\\n")
+_JSON_MESSAGE_KEYS = ("msg", "message", "log", "error", "err", "stack_trace", "exception", "reason")
+
+
+def clean_text(raw: str) -> str:
+    """Return ``raw`` as plain text lines, without markup, escapes or control characters."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
+    text = _ANSI.sub("", text)
+    text = _INVISIBLE.sub("", text)
+    text = _CONTROL.sub(" ", text)
+    text = _SPACES.sub(" ", text)
+    text = unslack(text)
+    text = unicodedata.normalize("NFKC", text)
+    lines = [line for raw_line in text.split("\n") for line in _unwrap_json(raw_line)]
+    return "\n".join(line.rstrip()[:MAX_LINE_CHARS] for line in lines)
+
+
+def unslack(text: str) -> str:
+    """Undo Slack's message formatting: links, mentions, entities, fences, emphasis."""
+    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _SLACK_REF.sub(_slack_ref, text)
+    text = _QUOTE_PREFIX.sub("", text)
+    text = html.unescape(text) if "&" in text else text
+    text = _FENCE.sub("", text)
+    text = _BOLD.sub(r"\1", text)
+    text = _ITALIC.sub(r"\1", text)
+    return _STRIKE.sub(r"\1", text)
+
+
+def _slack_ref(m: re.Match[str]) -> str:
+    kind, target, label = m.group(1), m.group(2), m.group(3)
+    if kind == "#":
+        return f"#{label or target}"
+    if kind == "@":
+        return f"@{label}" if label else ""
+    return ""
+
+
+def _unwrap_json(line: str) -> list[str]:
+    """A JSON log record becomes its message lines; escaped newlines become real ones."""
+    stripped = line.strip()
+    if stripped.startswith("{") and stripped.endswith("}"):
+        try:
+            record = json.loads(stripped)
+        except ValueError:
+            record = None
+        if isinstance(record, dict):
+            parts = [str(record[k]) for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str | int)]
+            if parts:
+                return [p for part in parts for p in part.split("\n")]
+    if '\\"' in line or line.count("\\n") >= 2:
+        line = _ESCAPED_NEWLINE.sub("\n", line).replace('\\"', '"').replace("\\t", " ")
+        return line.split("\n")
+    return [line]

@@ -1,0 +1,145 @@
+"""Turn cleaned, masked text into weighted features for lexical scoring.
+
+Features are whole words, the parts of compound words (``metrics.k8s.io`` ->
+``metrics``, ``k8s``, ``io``), five-letter prefix stems (which also bridge
+``service``/``serviço``/``сервис``-style cognates), Chinese character bigrams
+(token scorers would see a Chinese sentence as one word), and concept tokens
+from the cross-language glossary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bot.matching.chinese import has_han, to_simplified
+from bot.matching.lang import FUNCTION_WORDS
+
+_WORD = re.compile(r"[^\W_][\w$]*(?:[.\-/:][^\W_][\w$]*)*", re.UNICODE)
+_PARTS = re.compile(r"[.\-/:_]")
+_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+_MASKED = re.compile(r"<(?:klog|ts|uuid|ip|hex|hash|dur|num)>")
+
+STOPWORDS = frozenset().union(*FUNCTION_WORDS.values()) | frozenset(
+    "a an at by as or if so its into than then also just only very get got has have had been being "
+    "que de e o a en la el y se lo le les des und der".split()
+)
+
+WORD_WEIGHT = 1.0
+PART_WEIGHT = 0.5
+STEM_WEIGHT = 0.35
+HAN_BIGRAM_WEIGHT = 1.0
+HAN_UNIGRAM_WEIGHT = 0.25
+CONCEPT_WEIGHT = 1.0
+STEM_LEN = 5
+
+
+_LEX_WORD = re.compile(r"[^\W_]+(?:[\-.][^\W_]+)*", re.UNICODE)
+_CJK_TERM = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Concept glossary compiled for fast lookup; ``concepts(text)`` names what it finds.
+
+    Single words are a dict lookup, ``word*`` terms a prefix test, CJK terms and
+    phrases a substring test, and the few phrases with ``*`` one small pattern.
+    """
+
+    words: Mapping[str, str]
+    prefixes: Mapping[str, tuple[tuple[str, str], ...]]
+    substrings: tuple[tuple[str, str], ...]
+    pattern: re.Pattern[str] | None
+    pattern_concepts: Mapping[str, str]
+
+    def concepts(self, text: str) -> list[str]:
+        """Concept tokens (``@node``, ``@dns`` ...) whose terms occur in lower-cased ``text``."""
+        found = [concept for term, concept in self.substrings if term in text]
+        for word in _LEX_WORD.findall(text):
+            candidates = [word, *word.split("-")] if "-" in word else [word]
+            for w in candidates:
+                concept = self.words.get(w)
+                if concept:
+                    found.append(concept)
+                for prefix, concept in self.prefixes.get(w[:3], ()):
+                    if w.startswith(prefix):
+                        found.append(concept)
+        if self.pattern is not None:
+            found += [self.pattern_concepts[m.lastgroup] for m in self.pattern.finditer(text) if m.lastgroup]
+        return found
+
+
+def load_lexicon(path: Path) -> Lexicon:
+    """Compile the glossary file; a missing file gives an empty lexicon."""
+    if not path.is_file():
+        return compile_lexicon({})
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return compile_lexicon(data or {})
+
+
+def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
+    """Sort each term into the cheapest structure that finds it."""
+    words: dict[str, str] = {}
+    prefixes: dict[str, list[tuple[str, str]]] = {}
+    substrings: list[tuple[str, str]] = []
+    patterns: list[tuple[str, str]] = []
+    for concept, terms in data.items():
+        token = f"@{concept}"
+        for term in terms:
+            text = to_simplified(" ".join(str(term).lower().split()))
+            if not text:
+                continue
+            if _CJK_TERM.search(text) or (" " in text and "*" not in text):
+                substrings.append((text, token))
+            elif "*" in text and (" " in text or not text.endswith("*") or text.count("*") > 1):
+                body = r"\s+".join(re.escape(p).replace(r"\*", r"\w*") for p in text.split(" "))
+                patterns.append((rf"(?<!\w){body}(?!\w)", token))
+            elif text.endswith("*"):
+                stem = text[:-1]
+                prefixes.setdefault(stem[:3], []).append((stem, token))
+            else:
+                words[text] = token
+    pattern = None
+    pattern_concepts: dict[str, str] = {}
+    if patterns:
+        pattern = re.compile("|".join(f"(?P<p{i}>{body})" for i, (body, _) in enumerate(patterns)))
+        pattern_concepts = {f"p{i}": token for i, (_, token) in enumerate(patterns)}
+    return Lexicon(words, {k: tuple(v) for k, v in prefixes.items()}, tuple(substrings), pattern, pattern_concepts)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, Simplified Chinese, masked placeholders removed."""
+    text = _MASKED.sub(" ", text.lower())
+    return to_simplified(text) if has_han(text) else text
+
+
+def features(text: str, lexicon: Lexicon) -> Counter[str]:
+    """Weighted feature counts of already-masked ``text``."""
+    norm = normalise(text)
+    out: Counter[str] = Counter()
+    for word in _WORD.findall(_CJK.sub(" ", norm)):
+        if word in STOPWORDS or len(word) < 2:
+            continue
+        out[word] += WORD_WEIGHT
+        parts = [p for p in _PARTS.split(word) if len(p) >= 2]
+        if len(parts) > 1:
+            for part in parts:
+                if part not in STOPWORDS:
+                    out[part] += PART_WEIGHT
+        for piece in parts or [word]:
+            if piece.isalpha() and len(piece) > STEM_LEN + 1:
+                out["~" + piece[:STEM_LEN]] += STEM_WEIGHT
+    for run in _HAN_RUN.findall(norm):
+        for ch in run:
+            out["#" + ch] += HAN_UNIGRAM_WEIGHT
+        for a, b in zip(run, run[1:], strict=False):
+            out["#" + a + b] += HAN_BIGRAM_WEIGHT
+    for concept in lexicon.concepts(norm):
+        out[concept] += CONCEPT_WEIGHT
+    return out

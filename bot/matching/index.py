@@ -1,0 +1,132 @@
+"""The search index built once from the KB: weighted postings and masked signatures.
+
+Each entry becomes one weighted bag of features drawn from its fields, where a
+signature or an alert name counts more than a sentence of fix text. Weights are
+BM25-style: saturated term frequency times inverse document frequency, so rare,
+telling tokens (``conntrack``, ``hnscall``) dominate common ones (``failed``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.kb.models import Entry
+from bot.matching.features import Lexicon, features
+from bot.matching.mask import mask
+
+FIELD_WEIGHTS = {
+    "signature": 3.0,
+    "alert": 3.0,
+    "title": 2.0,
+    "symptom": 1.5,
+    "tag": 1.0,
+    "id": 1.0,
+    "command": 0.5,
+    "cause": 0.6,
+    "fix": 0.4,
+    "impact": 0.3,
+}
+SATURATION = 1.5
+
+
+@dataclass(frozen=True)
+class Posting:
+    """Entries that carry one feature, with the feature's weight in each."""
+
+    entries: np.ndarray
+    weights: np.ndarray
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    """Everything the matcher needs at query time, computed once."""
+
+    entries: tuple[Entry, ...]
+    postings: dict[str, Posting]
+    idf: dict[str, float]
+    max_idf: float
+    signatures: tuple[str, ...]
+    """Masked, lower-cased signatures and alert names, for fuzzy line matching."""
+    signature_owner: np.ndarray
+    """For each signature, the index of its entry."""
+    signature_rows: dict[int, np.ndarray]
+    """For each entry index, the indices of its signatures."""
+    vocabulary: frozenset[str]
+    """Plain lower-case words of the index, for a cheap first pass over long pastes."""
+    lexicon: Lexicon
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def entry_fields(entry: Entry) -> list[tuple[str, str]]:
+    """The (field kind, text) pairs of an entry that the index learns from."""
+    out: list[tuple[str, str]] = [("signature", mask(s)) for s in entry.signatures]
+    out += [("alert", a) for a in entry.alerts]
+    out += [("tag", t) for t in entry.tags]
+    out.append(("id", entry.id.replace("-", " ")))
+    for text in entry.text.values():
+        out.append(("title", text.title))
+        out += [("symptom", s) for s in text.symptoms]
+        out.append(("impact", text.impact))
+        for cause in text.causes:
+            out.append(("cause", cause.cause))
+            out += [("fix", step) for step in cause.fix]
+    out += [("command", c.run) for c in (*entry.diagnose, *entry.fix)]
+    return out
+
+
+def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> SearchIndex:
+    """Compute postings, idf and the signature table for ``entries``."""
+    entries = tuple(entries)
+    bags: list[Counter[str]] = []
+    for entry in entries:
+        bag: Counter[str] = Counter()
+        for kind, text in entry_fields(entry):
+            weight = FIELD_WEIGHTS[kind]
+            for feature, count in features(text, lexicon).items():
+                bag[feature] += weight * count
+        bags.append(bag)
+
+    n = max(len(entries), 1)
+    df: Counter[str] = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    idf = {f: math.log(1 + (n - d + 0.5) / (d + 0.5)) for f, d in df.items()}
+
+    rows: dict[str, list[int]] = {}
+    vals: dict[str, list[float]] = {}
+    for i, bag in enumerate(bags):
+        for feature, tf in bag.items():
+            rows.setdefault(feature, []).append(i)
+            vals.setdefault(feature, []).append(idf[feature] * tf / (tf + SATURATION))
+    postings = {
+        f: Posting(np.asarray(rows[f], dtype=np.int32), np.asarray(vals[f], dtype=np.float32)) for f in rows
+    }
+
+    signatures: list[str] = []
+    owners: list[int] = []
+    by_entry: dict[int, list[int]] = {}
+    for i, entry in enumerate(entries):
+        for text in (*entry.signatures, *entry.alerts):
+            by_entry.setdefault(i, []).append(len(signatures))
+            signatures.append(mask(text).lower())
+            owners.append(i)
+    owner_array = np.asarray(owners, dtype=np.int32)
+    signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
+    vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
+    return SearchIndex(
+        entries=entries,
+        postings=postings,
+        idf=idf,
+        max_idf=math.log(1 + (n + 0.5) / 0.5),
+        signatures=tuple(signatures),
+        signature_owner=owner_array,
+        signature_rows=signature_rows,
+        vocabulary=vocabulary,
+        lexicon=lexicon,
+    )

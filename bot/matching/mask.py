@@ -1,0 +1,37 @@
+"""Replace the variable parts of a log line so that only its shape is compared.
+
+The rules are data, applied in order, most specific first (as Drain3 does):
+a klog header before its timestamp, an IP before the numbers inside it, numbers
+last. Look-arounds keep tokens such as ``Win32``, ``k8s`` or ``v1`` intact.
+"""
+
+from __future__ import annotations
+
+import re
+
+MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b[IWEF]\d{4}\s+\d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.\-]+:\d+\]"), "<klog>"),
+    (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<ts>"),
+    (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\b"), "<ts>"),
+    (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<ts>"),
+    (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"), "<ts>"),
+    (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
+    (re.compile(r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){1,7}:?(?::?[0-9a-fA-F]{1,4}){1,7}(?![\w:])"
+                r"|(?<![\w:])::(?:[0-9a-fA-F]{1,4}:?){1,7}(?![\w:])"), "<ip>"),
+    (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?:/\d{1,2})?(?![\w.])"), "<ip>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
+    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
+    (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z0-9]*\d)[a-z0-9]{6,10}-[a-z0-9]{5}\b"), r"\1-<hash>"),
+    (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z]*\d)[a-z0-9]{5}\b"), r"\1-<hash>"),
+    (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![\w.])"), "<dur>"),
+    (re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])"), "<num>"),
+)
+
+MASK_TOKENS = frozenset({"<klog>", "<ts>", "<uuid>", "<ip>", "<hex>", "<hash>", "<dur>", "<num>"})
+
+
+def mask(line: str) -> str:
+    """Return ``line`` with every variable part replaced by its placeholder."""
+    for pattern, placeholder in MASKING_RULES:
+        line = pattern.sub(placeholder, line)
+    return line

@@ -1,0 +1,208 @@
+"""Find the KB entries that explain a paste or a description.
+
+A query is read as several units: the whole text (when short enough), its prose
+(the asker's own words), and the lines of a paste that carry telling tokens.
+Each unit gets a lexical score (idf-weighted coverage of its features by an
+entry) and, for lines, a fuzzy score against the entries' masked signatures.
+An entry's score is its best unit; that unit's line is the evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
+from bot.matching.clean import clean_text
+from bot.matching.features import features, load_lexicon
+from bot.matching.index import SearchIndex, build_index
+from bot.matching.lang import detect_language, prose_of
+from bot.matching.mask import mask
+from bot.matching.types import Confidence, Match, MatchResult
+
+MAX_INPUT_CHARS = 2_000_000
+DETECT_PREFIX_CHARS = 8_000
+WHOLE_TEXT_CHARS = 3_000
+MAX_LINE_UNITS = 40
+SHORTLIST = 12
+MIN_FUZZY_CHARS = 12
+_TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Score cut-offs for the confidence bands, set from labelled queries (see benchmarks/)."""
+
+    high: float = 0.50
+    medium: float = 0.30
+    margin: float = 0.04
+    """A high band also needs this lead over the next entry."""
+    unknown_feature_idf: float = 0.35
+    """Share of the largest idf charged for a query feature the KB has never seen."""
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    is_line: bool
+
+
+class Matcher:
+    """Matches text against one loaded knowledge base; safe to share between threads."""
+
+    def __init__(self, kb: KnowledgeBase, index: SearchIndex, calibration: Calibration | None = None) -> None:
+        self.kb = kb
+        self.index = index
+        self.calibration = calibration or Calibration()
+
+    def match(self, text: str, top: int = 3, lang: str | None = None) -> MatchResult:
+        """Rank entries for ``text``; abstain when none is confident."""
+        text = text[:MAX_INPUT_CHARS]
+        query_lang = lang or detect_language(text[:DETECT_PREFIX_CHARS])
+        units = self._units(text)
+        if not units or not len(self.index):
+            return MatchResult(query_lang=query_lang, matches=(), abstained=True)
+
+        lexical = np.vstack([self._lexical(u.text) for u in units])
+        best_lexical = lexical.max(axis=0)
+        shortlist = np.argsort(-best_lexical)[:SHORTLIST]
+        fuzzy = self._fuzzy(units, shortlist)
+        combined = np.maximum(lexical, fuzzy) + 0.3 * np.minimum(lexical, fuzzy)
+        combined = np.minimum(combined, 1.0)
+
+        entry_scores = combined.max(axis=0)
+        order = [int(i) for i in np.argsort(-entry_scores)[: max(top, 1)] if entry_scores[i] > 0]
+        matches = []
+        for rank, i in enumerate(order):
+            score = float(entry_scores[i])
+            runner_up = float(entry_scores[order[rank + 1]]) if rank + 1 < len(order) else 0.0
+            matches.append(Match(
+                entry=self.index.entries[i],
+                score=round(score, 4),
+                confidence=self._band(score, score - runner_up if rank == 0 else 0.0),
+                evidence=self._evidence(units, combined[:, i]),
+            ))
+        abstained = not matches or matches[0].confidence == "low"
+        return MatchResult(
+            query_lang=query_lang,
+            matches=tuple(matches),
+            abstained=abstained,
+            findings=self._findings(units, combined),
+        )
+
+    # -- units -----------------------------------------------------------------------------------
+
+    def _units(self, text: str) -> list[_Unit]:
+        cleaned = clean_text(text).strip()
+        if not cleaned:
+            return []
+        lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
+        units: list[_Unit] = []
+        if len(cleaned) <= WHOLE_TEXT_CHARS:
+            units.append(_Unit(cleaned, is_line=len(lines) == 1))
+        prose = clean_text(prose_of(text[:WHOLE_TEXT_CHARS * 4])).strip()
+        if prose and prose != cleaned and len(prose) <= WHOLE_TEXT_CHARS:
+            units.append(_Unit(prose, is_line=False))
+        if len(lines) > 1:
+            units += [_Unit(line, is_line=True) for line in self._telling_lines(lines)]
+        if not units:
+            units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
+        return units
+
+    def _telling_lines(self, lines: list[str]) -> list[str]:
+        """The lines whose known words are rarest: where an error usually is."""
+        vocab, idf = self.index.vocabulary, self.index.idf
+        scored = []
+        for line in lines:
+            words = set(_TOKEN.findall(line.lower()))
+            known = words & vocab if not vocab.isdisjoint(words) else ()
+            if known:
+                scored.append((sum(idf[w] for w in known), line))
+        scored.sort(key=lambda pair: -pair[0])
+        return [line for _, line in scored[:MAX_LINE_UNITS]]
+
+    # -- scores ----------------------------------------------------------------------------------
+
+    def _lexical(self, text: str) -> np.ndarray:
+        """For every entry, the idf-weighted share of the unit's features it covers."""
+        scores = np.zeros(len(self.index), dtype=np.float32)
+        norm = 0.0
+        unknown = self.calibration.unknown_feature_idf * self.index.max_idf
+        for feature, weight in features(mask(text), self.index.lexicon).items():
+            weight = min(weight, 1.5)
+            posting = self.index.postings.get(feature)
+            if posting is None:
+                norm += weight * unknown
+                continue
+            norm += weight * self.index.idf[feature]
+            scores[posting.entries] += weight * posting.weights
+        return scores / norm if norm else scores
+
+    def _fuzzy(self, units: Sequence[_Unit], shortlist: np.ndarray) -> np.ndarray:
+        """For every unit and shortlisted entry, how well a masked signature aligns with it."""
+        out = np.zeros((len(units), len(self.index)), dtype=np.float32)
+        rows = [r for i in shortlist for r in self.index.signature_rows.get(int(i), ())]
+        queries = [(n, mask(u.text).lower()) for n, u in enumerate(units) if len(u.text) >= MIN_FUZZY_CHARS]
+        queries = [(n, q) for n, q in queries if len(q) <= 4 * WHOLE_TEXT_CHARS]
+        if not rows or not queries:
+            return out
+        choices = [self.index.signatures[r] for r in rows]
+        ratios = process.cdist([q for _, q in queries], choices, scorer=fuzz.partial_ratio,
+                               processor=None, score_cutoff=60, dtype=np.uint8, workers=1)
+        q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
+        s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
+        coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
+        scores = ratios.astype(np.float32) / 100.0 * coverage
+        owners = self.index.signature_owner[rows]
+        for k, (n, _) in enumerate(queries):
+            np.maximum.at(out[n], owners, scores[k])
+        return out
+
+    def _band(self, score: float, lead: float) -> Confidence:
+        c = self.calibration
+        if score >= c.high and lead >= c.margin:
+            return "high"
+        if score >= c.medium:
+            return "medium"
+        return "low"
+
+    # -- evidence --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _evidence(units: Sequence[_Unit], column: np.ndarray) -> tuple[str, ...]:
+        line_scores = [(float(column[n]), u.text) for n, u in enumerate(units) if u.is_line]
+        if not line_scores:
+            return ()
+        best = max(s for s, _ in line_scores)
+        if best <= 0:
+            return ()
+        return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
+
+    def _findings(self, units: Sequence[_Unit], combined: np.ndarray) -> tuple[Match, ...]:
+        """Distinct topics that individual lines assert with high confidence."""
+        best_by_entry: dict[int, tuple[float, str]] = {}
+        for n, unit in enumerate(units):
+            if not unit.is_line:
+                continue
+            row = combined[n]
+            i = int(np.argmax(row))
+            score = float(row[i])
+            if score >= self.calibration.high and score > best_by_entry.get(i, (0.0, ""))[0]:
+                best_by_entry[i] = (score, unit.text)
+        ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])
+        return tuple(
+            Match(entry=self.index.entries[i], score=round(s, 4), confidence="high", evidence=(line,))
+            for i, (s, line) in ranked
+        )
+
+
+def load_matcher(extra_dirs: Sequence[Path | str] = (), *, include_builtin: bool = True) -> Matcher:
+    """Load the KB (built-in plus ``extra_dirs``) and build its index."""
+    kb = load_knowledge(extra_dirs, include_builtin=include_builtin)
+    lexicon = load_lexicon(builtin_dir() / "lexicon.yaml")
+    return Matcher(kb, build_index(list(kb.entries.values()), lexicon))
