@@ -1,0 +1,1 @@
+"""Measuring the matcher against labelled queries."""

@@ -42,18 +42,22 @@ class Outcome:
 
     @property
     def negative(self) -> bool:
+        """The query expects no answer."""
         return self.query.expect == NONE
 
     @property
     def top1(self) -> bool:
+        """The expected entry ranked first."""
         return bool(self.top) and self.top[0] == self.query.expect
 
     @property
     def top3(self) -> bool:
+        """The expected entry ranked in the first three."""
         return self.query.expect in self.top[:3]
 
     @property
     def answered_right(self) -> bool:
+        """Ranked first and asserted (no abstention)."""
         return self.top1 and not self.abstained
 
 

@@ -25,7 +25,7 @@ _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
 _QUOTE_PREFIX = re.compile(r"^&gt;\s?|^>\s?", re.MULTILINE)
-_ESCAPED_NEWLINE = re.compile(r"\\r?\\n")
+_ESCAPED_NEWLINE = re.compile(r"(?:\\r)?\\n")
 _JSON_MESSAGE_KEYS = ("msg", "message", "log", "error", "err", "stack_trace", "exception", "reason")
 
 
@@ -39,7 +39,7 @@ def clean_text(raw: str) -> str:
     text = unslack(text)
     text = unicodedata.normalize("NFKC", text)
     lines = [line for raw_line in text.split("\n") for line in _unwrap_json(raw_line)]
-    return "\n".join(line.rstrip()[:MAX_LINE_CHARS] for line in lines)
+    return "\n".join(line.rstrip()[:MAX_LINE_CHARS] for line in lines).strip("\n")
 
 
 def unslack(text: str) -> str:

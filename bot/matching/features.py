@@ -9,6 +9,7 @@ from the cross-language glossary.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -138,7 +139,7 @@ def features(text: str, lexicon: Lexicon) -> Counter[str]:
     for run in _HAN_RUN.findall(norm):
         for ch in run:
             out["#" + ch] += HAN_UNIGRAM_WEIGHT
-        for a, b in zip(run, run[1:], strict=False):
+        for a, b in itertools.pairwise(run):
             out["#" + a + b] += HAN_BIGRAM_WEIGHT
     for concept in lexicon.concepts(norm):
         out[concept] += CONCEPT_WEIGHT

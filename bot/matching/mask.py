@@ -19,10 +19,10 @@ MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){1,7}:?(?::?[0-9a-fA-F]{1,4}){1,7}(?![\w:])"
                 r"|(?<![\w:])::(?:[0-9a-fA-F]{1,4}:?){1,7}(?![\w:])"), "<ip>"),
     (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?:/\d{1,2})?(?![\w.])"), "<ip>"),
-    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
-    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
     (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z0-9]*\d)[a-z0-9]{6,10}-[a-z0-9]{5}\b"), r"\1-<hash>"),
     (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z]*\d)[a-z0-9]{5}\b"), r"\1-<hash>"),
+    (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
+    (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![\w.])"), "<dur>"),
     (re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])"), "<num>"),
 )

@@ -44,6 +44,10 @@ class Calibration:
     """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
+    evidence_mass: float = 4.0
+    """Matched idf mass below which a unit's coverage is scaled down: common words alone prove little."""
+    fuzzy_floor: int = 75
+    """partial_ratio at or below this counts as no alignment; 100 counts fully."""
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,10 @@ class Matcher:
                 continue
             norm += weight * self.index.idf[feature]
             scores[posting.entries] += weight * posting.weights
-        return scores / norm if norm else scores
+        if not norm:
+            return scores
+        mass = np.minimum(1.0, scores / self.calibration.evidence_mass)
+        return scores / norm * mass
 
     def _fuzzy(self, units: Sequence[_Unit], shortlist: np.ndarray) -> np.ndarray:
         """For every unit and shortlisted entry, how well a masked signature aligns with it."""
@@ -153,11 +160,14 @@ class Matcher:
             return out
         choices = [self.index.signatures[r] for r in rows]
         ratios = process.cdist([q for _, q in queries], choices, scorer=fuzz.partial_ratio,
-                               processor=None, score_cutoff=60, dtype=np.uint8, workers=1)
+                               processor=None, score_cutoff=self.calibration.fuzzy_floor, dtype=np.uint8,
+                               workers=1)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
-        scores = ratios.astype(np.float32) / 100.0 * coverage
+        floor = self.calibration.fuzzy_floor
+        aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
+        scores = aligned * coverage
         owners = self.index.signature_owner[rows]
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])

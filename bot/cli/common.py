@@ -1,0 +1,49 @@
+"""Helpers shared by sub-commands: reading input, loading the matcher, printing JSON."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import InputError
+
+if TYPE_CHECKING:
+    from bot.matching.matcher import Matcher
+
+MAX_INPUT_BYTES = 16 * 1024 * 1024
+
+
+def kb_dirs(args: argparse.Namespace) -> list[Path]:
+    """Extra KB folders: ``K8SFIX_KB_PATH`` first, then each ``--kb`` in order (later wins)."""
+    from bot.kb.loader import extra_dirs_from_env
+
+    return [*extra_dirs_from_env(), *(Path(p) for p in getattr(args, "kb", []) or [])]
+
+
+def matcher_for(args: argparse.Namespace) -> Matcher:
+    """Load the KB named by the arguments and build the matcher."""
+    from bot.matching.matcher import load_matcher
+
+    return load_matcher(kb_dirs(args))
+
+
+def read_text_file(path: str) -> str:
+    """Read a file (or ``-`` for stdin) as text; undecodable bytes become U+FFFD, never an error."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES)
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read(MAX_INPUT_BYTES)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return data.decode("utf-8", errors="replace")
+
+
+def print_json(data: Any) -> None:
+    """Print one JSON document, non-ASCII kept readable."""
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")

@@ -1,0 +1,54 @@
+"""``k8sfix eval``: accuracy of the matcher on a labelled query file."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``eval`` sub-command."""
+    p = subparsers.add_parser("eval", help="measure top-1/top-3 accuracy and abstention on a query file")
+    p.add_argument("file", help="YAML list of {query, expect, lang, kind}; expect: none for negatives")
+    p.add_argument("--json", action="store_true", help="print {summary, results} as JSON")
+    p.set_defaults(run=run)
+
+
+def _pct(value: float | None) -> str:
+    return "   -  " if value is None else f"{value * 100:5.1f}%"
+
+
+def _row(name: str, r: dict[str, Any]) -> str:
+    return (f"{name:<10} {r['queries']:>4} {_pct(r.get('top1'))} {_pct(r.get('top3'))} "
+            f"{_pct(r.get('answered_right'))} {_pct(r.get('negatives_abstained'))} {_pct(r.get('negatives_high'))}")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Evaluate and print the summary table and the misses."""
+    from pathlib import Path
+
+    from bot.cli.common import matcher_for, print_json
+    from bot.evaluation.runner import evaluate, load_queries, results_json, summarise
+
+    queries = load_queries(Path(args.file))
+    outcomes = evaluate(matcher_for(args), queries)
+    summary = summarise(outcomes)
+    if args.json:
+        print_json({"summary": summary, "results": results_json(outcomes)})
+        return 0
+    header = f"{'':<10} {'n':>4} {'top-1':>6} {'top-3':>6} {'right':>6} {'neg.abst':>6} {'neg.high':>6}"
+    print(header)
+    print(_row("overall", summary["overall"]))
+    for name, rates in summary["by_lang"].items():
+        print(_row(name, rates))
+    for name, rates in summary["by_kind"].items():
+        print(_row(name, rates))
+    print("\n(right = top-1 and answered without abstaining; neg.abst / neg.high = negatives abstained on / "
+          "answered with high confidence)")
+    if summary["misses"]:
+        print(f"\nmisses ({len(summary['misses'])}):")
+        for m in summary["misses"]:
+            query = " ".join(m["query"].split())[:90]
+            print(f"  expect {m['expect']:<34} got {(m['top'] or ['-'])[0]:<34} {m['confidence']:<6} "
+                  f"{m['lang']:<7} {query}")
+    return 0

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.clean import MAX_LINE_CHARS, clean_text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("```\nconntrack returned error\n```", "conntrack returned error"),
+        ("see <https://example.com/runbook|the runbook> now", "see the runbook now"),
+        ("see <https://example.com/x>", "see https://example.com/x"),
+        ("<@U024BE7LH> help <#C024BE7LR|oncall> <!here>", " help #oncall"),
+        ("dial tcp 10.0.0.1:443: i/o timeout &lt;nil&gt; &amp; more", "dial tcp 10.0.0.1:443: i/o timeout <nil> & more"),
+        ("*bold error* and _italic words_ and ~gone~", "bold error and italic words and gone"),
+        ("\x1b[31mE0502\x1b[0m conntrack", "E0502 conntrack"),
+        ("hns\u200bCall\u00a0failed", "hnsCall failed"),
+        ("line one\r\nline two\r\n", "line one\nline two"),
+        ("Ｅｒｒｏｒ：　ｆｕｌｌｗｉｄｔｈ", "Error: fullwidth"),
+        ("&gt; quoted line", "quoted line"),
+    ],
+)
+def test_clean_removes_transport_noise(raw: str, expected: str) -> None:
+    assert clean_text(raw) == expected
+
+
+def test_clean_keeps_pointer_types_and_identifiers() -> None:
+    # *v1.Endpoints and snake_case names are not Slack emphasis.
+    line = "Failed to list *v1.Endpoints: max_user_watches of fs_inotify"
+    assert clean_text(line) == line
+
+
+def test_json_log_record_becomes_its_message() -> None:
+    raw = '{"level":"error","ts":1715000000,"msg":"failed to allocate for range 0: no IP addresses available"}'
+    assert clean_text(raw) == "failed to allocate for range 0: no IP addresses available"
+
+
+def test_json_escaped_newlines_split_into_lines() -> None:
+    raw = r'"stack": "first line\nsecond \"quoted\" line\nthird"'
+    assert clean_text(raw).split("\n") == ['"stack": "first line', 'second "quoted" line', 'third"']
+
+
+def test_windows_path_with_backslash_n_is_not_split() -> None:
+    assert clean_text(r"C:\k\nssm.exe install kubelet") == r"C:\k\nssm.exe install kubelet"
+
+
+def test_binary_junk_becomes_spaces_not_an_error() -> None:
+    assert clean_text("ok\x00\x01\x02\ufffd\ufffdend") == "ok end"
+
+
+def test_very_long_line_is_cut() -> None:
+    assert len(clean_text("x" * (MAX_LINE_CHARS * 3))) == MAX_LINE_CHARS

@@ -1,0 +1,35 @@
+"""One exact-output test per masking rule, plus the tokens that must survive."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.matching.mask import mask
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("E0502 15:55:13.889842    2241 conntrack.go:42] conntrack returned error", "<klog> conntrack returned error"),
+        ("2024-03-11T10:02:17.441Z level=error", "<ts> level=error"),
+        ("May  2 15:55:13 node1 kubelet[812]: x", "<ts> node1 kubelet[<num>]: x"),
+        ("uid 3f2b6c1e-8f4a-4c2e-9d1b-7a6e5f4d3c2b gone", "uid <uuid> gone"),
+        ("dial tcp 10.0.0.1:443: i/o timeout", "dial tcp <ip>: i/o timeout"),
+        ("cidr 10.244.0.0/16 set", "cidr <ip> set"),
+        ("addr fe80::1c2b:3aff:fe4d:5e6f down", "addr <ip> down"),
+        ("code 0x803b0013 here", "code <hex> here"),
+        ("sandbox c41e8a2f7d9b3c5e0a6f1d8b4c2e9a7f started", "sandbox <hex> started"),
+        ("pod web-7d9c6b8f54-q8v2n failed", "pod web-<hash> failed"),
+        ("pod kube-proxy-x7k2p failed", "pod kube-proxy-<hash> failed"),
+        ("back-off 5m0s restarting", "back-off 5m0s restarting"),
+        ("retry in 30s then 250ms", "retry in <dur> then <dur>"),
+        ("read 42 bytes of 1024", "read <num> bytes of <num>"),
+    ],
+)
+def test_mask_rule(line: str, expected: str) -> None:
+    assert mask(line) == expected
+
+
+@pytest.mark.parametrize("token", ["Win32", "k8s", "v1beta1", "ipv4", "hcnCreateLoadBalancer", "kube-proxy", "x509"])
+def test_identifiers_with_digits_survive(token: str) -> None:
+    assert mask(f"error in {token} here") == f"error in {token} here"
