@@ -53,6 +53,8 @@ class SearchIndex:
     """Masked, lower-cased signatures and alert names, for fuzzy line matching."""
     signature_owner: np.ndarray
     """For each signature, the index of its entry."""
+    signature_specificity: np.ndarray
+    """For each signature, 0.3..1: how rare its words are; generic prefixes align everywhere and prove little."""
     signature_rows: dict[int, np.ndarray]
     """For each entry index, the indices of its signatures."""
     vocabulary: frozenset[str]
@@ -112,21 +114,32 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     owners: list[int] = []
     by_entry: dict[int, list[int]] = {}
     for i, entry in enumerate(entries):
-        for text in (*entry.signatures, *entry.alerts):
+        for text in entry.signatures:
             by_entry.setdefault(i, []).append(len(signatures))
             signatures.append(mask(text).lower())
             owners.append(i)
     owner_array = np.asarray(owners, dtype=np.int32)
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
+    max_idf = math.log(1 + (n + 0.5) / 0.5)
+    specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
         entries=entries,
         postings=postings,
         idf=idf,
-        max_idf=math.log(1 + (n + 0.5) / 0.5),
+        max_idf=max_idf,
         signatures=tuple(signatures),
         signature_owner=owner_array,
+        signature_specificity=specificity,
         signature_rows=signature_rows,
         vocabulary=vocabulary,
         lexicon=lexicon,
     )
+
+
+def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon: Lexicon) -> float:
+    """Mean idf of the signature's three rarest words, as a share of the largest idf."""
+    rarest = sorted((idf.get(f, max_idf) for f in features(signature, lexicon) if f[0].isalnum()), reverse=True)[:3]
+    if not rarest:
+        return 0.3
+    return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))

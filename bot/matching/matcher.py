@@ -39,13 +39,15 @@ class Calibration:
     """Score cut-offs for the confidence bands, set from labelled queries (see benchmarks/)."""
 
     high: float = 0.50
-    medium: float = 0.30
-    margin: float = 0.04
+    medium: float = 0.35
+    margin: float = 0.08
     """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
     evidence_mass: float = 4.0
     """Matched idf mass below which a unit's coverage is scaled down: common words alone prove little."""
+    support: tuple[float, ...] = (0.35, 0.15)
+    """Shares of the second and third best units added to an entry's best unit."""
     fuzzy_floor: int = 75
     """partial_ratio at or below this counts as no alignment; 100 counts fully."""
 
@@ -54,7 +56,18 @@ class Calibration:
 class _Unit:
     text: str
     is_line: bool
+    weight: float = 1.0
+    """Context lines of a paste (tables, prompts) count less than lines that report a problem."""
 
+
+_PROBLEM_WORDS = re.compile(
+    r"^\s*[EWF]\d{4}\s|\b(?:error|err|errors|fail|failed|failing|failure|fatal|panic|unable|cannot|can't|"
+    r"couldn't|could not|refused|denied|forbidden|timeout|timed out|not found|no such|invalid|exceeded|"
+    r"unhealthy|notready|crashloopbackoff|backoff|back-off|warning|warn|killed|oomkilled|exhausted|no space|"
+    r"unavailable|unreachable|no route|reset|insufficient|evicted|missing|not ready|waiting)\b",
+    re.IGNORECASE,
+)
+CONTEXT_LINE_WEIGHT = 0.6
 
 class Matcher:
     """Matches text against one loaded knowledge base; safe to share between threads."""
@@ -76,10 +89,10 @@ class Matcher:
         best_lexical = lexical.max(axis=0)
         shortlist = np.argsort(-best_lexical)[:SHORTLIST]
         fuzzy = self._fuzzy(units, shortlist)
-        combined = np.maximum(lexical, fuzzy) + 0.3 * np.minimum(lexical, fuzzy)
-        combined = np.minimum(combined, 1.0)
+        weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
+        combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
-        entry_scores = combined.max(axis=0)
+        entry_scores = self._aggregate(combined)
         order = [int(i) for i in np.argsort(-entry_scores)[: max(top, 1)] if entry_scores[i] > 0]
         matches = []
         for rank, i in enumerate(order):
@@ -87,7 +100,7 @@ class Matcher:
             runner_up = float(entry_scores[order[rank + 1]]) if rank + 1 < len(order) else 0.0
             matches.append(Match(
                 entry=self.index.entries[i],
-                score=round(score, 4),
+                score=round(min(score, 1.0), 4),
                 confidence=self._band(score, score - runner_up if rank == 0 else 0.0),
                 evidence=self._evidence(units, combined[:, i]),
             ))
@@ -113,7 +126,10 @@ class Matcher:
         if prose and prose != cleaned and len(prose) <= WHOLE_TEXT_CHARS:
             units.append(_Unit(prose, is_line=False))
         if len(lines) > 1:
-            units += [_Unit(line, is_line=True) for line in self._telling_lines(lines)]
+            units += [
+                _Unit(line, is_line=True, weight=1.0 if _PROBLEM_WORDS.search(line) else CONTEXT_LINE_WEIGHT)
+                for line in self._telling_lines(lines)
+            ]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
         return units
@@ -167,11 +183,21 @@ class Matcher:
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
         floor = self.calibration.fuzzy_floor
         aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
-        scores = aligned * coverage
+        scores = aligned * coverage * self.index.signature_specificity[rows][None, :]
         owners = self.index.signature_owner[rows]
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])
         return out
+
+    def _aggregate(self, combined: np.ndarray) -> np.ndarray:
+        """Best unit plus a share of the next best: an entry several parts of a paste agree on wins."""
+        ranked = -np.sort(-combined, axis=0)
+        support = self.calibration.support
+        total = ranked[0].copy()
+        for k, share in enumerate(support, start=1):
+            if k < ranked.shape[0]:
+                total += share * ranked[k]
+        return total
 
     def _band(self, score: float, lead: float) -> Confidence:
         c = self.calibration
@@ -206,7 +232,7 @@ class Matcher:
                 best_by_entry[i] = (score, unit.text)
         ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])
         return tuple(
-            Match(entry=self.index.entries[i], score=round(s, 4), confidence="high", evidence=(line,))
+            Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
 

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.matching import Matcher
+
+QUERIES = [
+    item
+    for path in sorted((Path(__file__).parent.parent / "data" / "queries").glob("*.yaml"))
+    for item in yaml.safe_load(path.read_text(encoding="utf-8"))
+]
+
+KUBELET_NOISE = [
+    "I0612 09:44:{s:02d}.556201   23114 kubelet_node_status.go:{n}] Node {node} status is now: NodeHasSufficientMemory",
+    "I0612 09:44:{s:02d}.601422   23114 reconciler.go:{n}] operationExecutor.VerifyControllerAttachedVolume started",
+    "I0612 09:44:{s:02d}.711010   23114 kuberuntime_manager.go:{n}] Created PodSandbox for pod web-{n}-abcde",
+]
+
+
+def noise(lines: int, node: str = "worker-7") -> list[str]:
+    return [KUBELET_NOISE[i % 3].format(s=i % 60, n=100 + i, node=node) for i in range(lines)]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("conntrack not found", "kube-proxy-conntrack-missing"),
+        ("hnsCall failed in Win32", "win-hns-wrong-diskette"),
+        ("Failed to allocate address", "pod-ip-allocation-failed"),
+        ("hcnCreateLoadBalancer failed in Win32: The specified port already exists", "win-lb-port-exhaustion"),
+        ("unable to fetch metrics from API: the server could not find the requested resource (get pods.metrics.k8s.io)",
+         "hpa-metrics-unavailable"),
+    ],
+)
+def test_short_signature_queries_land_with_high_confidence(matcher: Matcher, query: str, expected: str) -> None:
+    result = matcher.match(query)
+    assert result.best is not None
+    assert result.best.entry.id == expected
+    assert result.best.confidence == "high"
+
+
+def test_error_buried_in_a_long_log_is_found_with_its_line_as_evidence(matcher: Matcher) -> None:
+    # given 300 lines of routine kubelet output with one kube-proxy error in the middle
+    error = ('E0502 15:55:13.889842    2241 conntrack.go:42] conntrack returned error: error looking for path of '
+             'conntrack: exec: "conntrack": executable file not found in $PATH')
+    lines = noise(150) + [error] + noise(150)
+    # when matched
+    result = matcher.match("\n".join(lines))
+    # then the answer is the conntrack entry and the evidence is that very line
+    assert result.best is not None and result.best.entry.id == "kube-proxy-conntrack-missing"
+    assert result.best.evidence[0] == error
+
+
+def test_paste_with_two_different_errors_reports_both(matcher: Matcher) -> None:
+    hns = ('E0311 10:02:17.441902 3316 hns.go:87] hnsCall failed in Win32: The wrong diskette is in the drive. '
+           '(0x22)')
+    metrics = ('Warning  FailedGetResourceMetric  2m (x12 over 8m)  horizontal-pod-autoscaler  failed to get cpu '
+               'utilization: unable to get metrics for resource cpu: unable to fetch metrics from API: the server '
+               'could not find the requested resource (get pods.metrics.k8s.io)')
+    result = matcher.match("\n".join([*noise(20), hns, *noise(20), metrics, *noise(5)]))
+    found = {m.entry.id: m.evidence[0] for m in result.findings}
+    assert found == {"win-hns-wrong-diskette": hns, "hpa-metrics-unavailable": metrics}
+
+
+def test_names_and_addresses_do_not_matter(matcher: Matcher) -> None:
+    a = matcher.match("kubectl: Unable to connect to the server: dial tcp 20.62.131.7:443: i/o timeout")
+    b = matcher.match("kubectl: Unable to connect to the server: dial tcp 52.1.9.200:443: i/o timeout")
+    assert a.best is not None and b.best is not None
+    assert a.best.entry.id == b.best.entry.id == "aks-apiserver-dial-timeout"
+    assert a.best.score == b.best.score
+
+
+def test_slack_markup_around_the_error_is_ignored(matcher: Matcher) -> None:
+    plain = matcher.match("hnsCall failed in Win32: The wrong diskette is in the drive.")
+    marked = matcher.match("*help* <@U123> ```hnsCall failed in Win32: The wrong diskette is in the drive.```")
+    assert plain.best is not None and marked.best is not None
+    assert marked.best.entry.id == plain.best.entry.id
+
+
+@pytest.mark.parametrize(
+    ("simplified", "traditional"),
+    [("节点一直是 NotReady 状态，kubelet 日志里有 PLEG is not healthy", "節點一直是 NotReady 狀態，kubelet 日誌裡有 PLEG is not healthy")],
+)
+def test_simplified_and_traditional_chinese_reach_the_same_entry(matcher: Matcher, simplified: str,
+                                                                 traditional: str) -> None:
+    s, t = matcher.match(simplified), matcher.match(traditional)
+    assert s.query_lang == "zh-Hans" and t.query_lang == "zh-Hant"
+    assert s.matches[0].entry.id == t.matches[0].entry.id == "node-notready"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["hello", "thanks, that fixed it!", "the jenkins build is slow today", "🔥🔥🔥", "what time is the standup?"],
+)
+def test_unrelated_text_abstains_but_still_offers_nothing_confident(matcher: Matcher, text: str) -> None:
+    result = matcher.match(text)
+    assert result.abstained
+    assert result.best is None
+    assert all(m.confidence != "high" for m in result.matches)
+
+
+def test_empty_and_whitespace_input_abstain_without_matches(matcher: Matcher) -> None:
+    for text in ("", "   \n\t  ", "```\n```"):
+        result = matcher.match(text)
+        assert result.abstained and result.matches == ()
+
+
+def test_one_megabyte_paste_is_answered(matcher: Matcher) -> None:
+    error = "Failed to allocate address: Failed to delegate: Failed to allocate address: No available addresses"
+    body = noise(6000)
+    body.insert(3000, error)
+    text = "\n".join(body)
+    assert len(text) > 500_000
+    result = matcher.match(text)
+    assert result.best is not None and result.best.entry.id == "pod-ip-allocation-failed"
+
+
+def test_top_limits_the_number_of_matches(matcher: Matcher) -> None:
+    assert len(matcher.match("pods cannot resolve dns names", top=5).matches) == 5
+    assert len(matcher.match("pods cannot resolve dns names", top=1).matches) == 1
+
+
+def test_every_entry_is_reachable_by_one_of_our_queries(matcher: Matcher) -> None:
+    # given our own test queries (written for this project, three per topic)
+    first_hits: dict[str, int] = defaultdict(int)
+    for item in QUERIES:
+        result = matcher.match(item["query"])
+        if result.matches and result.matches[0].entry.id == item["expect"]:
+            first_hits[item["expect"]] += 1
+    # then every entry is the first answer to at least one of them
+    unreachable = sorted(set(matcher.kb.entries) - set(first_hits))
+    assert unreachable == []
+
+
+def test_own_query_set_stays_accurate(matcher: Matcher) -> None:
+    top3 = sum(item["expect"] in [m.entry.id for m in matcher.match(item["query"]).matches[:3]] for item in QUERIES)
+    assert top3 / len(QUERIES) >= 0.9
