@@ -25,7 +25,7 @@ REDACTION_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bAIza[0-9A-Za-z\-_]{35}\b"), MASK),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"), MASK),
     # kubeconfig / YAML / env style secrets: token: ..., password=..., client-key-data: ...
-    (re.compile(r"(?i)\b((?:client-key-data|client-certificate-data|certificate-authority-data|token|"
+    (re.compile(r"(?i)(?<![a-z0-9])((?:client-key-data|client-certificate-data|certificate-authority-data|token|"
                 r"access[_-]?token|refresh[_-]?token|api[_-]?key|secret|secret[_-]?key|password|passwd|pwd)"
                 r"\s*[:=]\s*)(\"[^\"]*\"|'[^']*'|[^\s,;]+)"), rf"\1{MASK}"),
     # Credentials inside URLs: scheme://user:password@host

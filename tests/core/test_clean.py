@@ -12,7 +12,7 @@ from bot.matching.clean import MAX_LINE_CHARS, clean_text
         ("see <https://example.com/runbook|the runbook> now", "see the runbook now"),
         ("see <https://example.com/x>", "see https://example.com/x"),
         ("<@U024BE7LH> help <#C024BE7LR|oncall> <!here>", " help #oncall"),
-        ("dial tcp 10.0.0.1:443: i/o timeout &lt;nil&gt; &amp; more", "dial tcp 10.0.0.1:443: i/o timeout <nil> & more"),
+        ("dial tcp 10.0.0.1:443: timeout &lt;nil&gt; &amp; more", "dial tcp 10.0.0.1:443: timeout <nil> & more"),
         ("*bold error* and _italic words_ and ~gone~", "bold error and italic words and gone"),
         ("\x1b[31mE0502\x1b[0m conntrack", "E0502 conntrack"),
         ("hns\u200bCall\u00a0failed", "hnsCall failed"),

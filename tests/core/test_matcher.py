@@ -47,7 +47,7 @@ def test_error_buried_in_a_long_log_is_found_with_its_line_as_evidence(matcher: 
     # given 300 lines of routine kubelet output with one kube-proxy error in the middle
     error = ('E0502 15:55:13.889842    2241 conntrack.go:42] conntrack returned error: error looking for path of '
              'conntrack: exec: "conntrack": executable file not found in $PATH')
-    lines = noise(150) + [error] + noise(150)
+    lines = [*noise(150), error, *noise(150)]
     # when matched
     result = matcher.match("\n".join(lines))
     # then the answer is the conntrack entry and the evidence is that very line
@@ -83,7 +83,8 @@ def test_slack_markup_around_the_error_is_ignored(matcher: Matcher) -> None:
 
 @pytest.mark.parametrize(
     ("simplified", "traditional"),
-    [("节点一直是 NotReady 状态，kubelet 日志里有 PLEG is not healthy", "節點一直是 NotReady 狀態，kubelet 日誌裡有 PLEG is not healthy")],
+    [("节点一直是 NotReady 状态，kubelet 日志里有 PLEG is not healthy",
+      "節點一直是 NotReady 狀態，kubelet 日誌裡有 PLEG is not healthy")],
 )
 def test_simplified_and_traditional_chinese_reach_the_same_entry(matcher: Matcher, simplified: str,
                                                                  traditional: str) -> None:
