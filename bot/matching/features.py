@@ -55,13 +55,20 @@ class Lexicon:
 
     words: Mapping[str, str]
     prefixes: Mapping[str, tuple[tuple[str, str], ...]]
-    substrings: tuple[tuple[str, str], ...]
+    cjk_terms: Mapping[str, tuple[tuple[str, str], ...]]
+    """CJK terms keyed by their first character."""
+    phrases: Mapping[str, tuple[tuple[str, str], ...]]
+    """Multi-word terms keyed by their first word."""
     pattern: re.Pattern[str] | None
     pattern_concepts: Mapping[str, str]
 
     def concepts(self, text: str) -> list[str]:
         """Concept tokens (``@node``, ``@dns`` ...) whose terms occur in lower-cased ``text``."""
-        found = [concept for term, concept in self.substrings if term in text]
+        found = []
+        seen_phrases: set[str] = set()
+        if self.cjk_terms:
+            for ch in self.cjk_terms.keys() & set(text):
+                found += [concept for term, concept in self.cjk_terms[ch] if term in text]
         for word in _LEX_WORD.findall(text):
             candidates = [word, *word.split("-")] if "-" in word else [word]
             for w in candidates:
@@ -70,6 +77,10 @@ class Lexicon:
                     found.append(concept)
                 for prefix, concept in self.prefixes.get(w[:3], ()):
                     if w.startswith(prefix):
+                        found.append(concept)
+                for phrase, concept in self.phrases.get(w, ()):
+                    if phrase not in seen_phrases and phrase in text:
+                        seen_phrases.add(phrase)
                         found.append(concept)
         if self.pattern is not None:
             found += [self.pattern_concepts[m.lastgroup] for m in self.pattern.finditer(text) if m.lastgroup]
@@ -88,7 +99,8 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     """Sort each term into the cheapest structure that finds it."""
     words: dict[str, str] = {}
     prefixes: dict[str, list[tuple[str, str]]] = {}
-    substrings: list[tuple[str, str]] = []
+    cjk_terms: dict[str, list[tuple[str, str]]] = {}
+    phrases: dict[str, list[tuple[str, str]]] = {}
     patterns: list[tuple[str, str]] = []
     for concept, terms in data.items():
         token = f"@{concept}"
@@ -96,8 +108,11 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
             text = to_simplified(" ".join(str(term).lower().split()))
             if not text:
                 continue
-            if _CJK_TERM.search(text) or (" " in text and "*" not in text):
-                substrings.append((text, token))
+            if _CJK_TERM.search(text):
+                cjk_terms.setdefault(text[0], []).append((text, token))
+            elif " " in text and "*" not in text:
+                first = _LEX_WORD.findall(text)[:1] or [text.split(" ")[0]]
+                phrases.setdefault(first[0], []).append((text, token))
             elif "*" in text and (" " in text or not text.endswith("*") or text.count("*") > 1):
                 body = r"\s+".join(re.escape(p).replace(r"\*", r"\w*") for p in text.split(" "))
                 patterns.append((rf"(?<!\w){body}(?!\w)", token))
@@ -111,7 +126,10 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     if patterns:
         pattern = re.compile("|".join(f"(?P<p{i}>{body})" for i, (body, _) in enumerate(patterns)))
         pattern_concepts = {f"p{i}": token for i, (_, token) in enumerate(patterns)}
-    return Lexicon(words, {k: tuple(v) for k, v in prefixes.items()}, tuple(substrings), pattern, pattern_concepts)
+    def frozen(table: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[tuple[str, str], ...]]:
+        return {k: tuple(v) for k, v in table.items()}
+
+    return Lexicon(words, frozen(prefixes), frozen(cjk_terms), frozen(phrases), pattern, pattern_concepts)
 
 
 def normalise(text: str) -> str:
