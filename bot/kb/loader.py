@@ -23,6 +23,7 @@ KB_PATH_ENV = "K8SFIX_KB_PATH"
 """Extra KB folders, separated by the OS path separator (``:`` on Linux)."""
 
 MAX_FILE_BYTES = 1_000_000
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NON_ENTRY_FILES = frozenset({"README.md", "lexicon.yaml"})
 
 
@@ -110,7 +111,7 @@ def load_file(path: Path) -> tuple[Entry | None, list[Problem]]:
     if path.suffix == ".md":
         return parse_runbook(raw, name, path.stem)
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=_YAML_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"

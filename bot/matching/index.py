@@ -46,7 +46,11 @@ class SearchIndex:
     """Everything the matcher needs at query time, computed once."""
 
     entries: tuple[Entry, ...]
-    postings: dict[str, Posting]
+    spans: dict[str, tuple[int, int]]
+    """For each feature, its slice of ``posting_entries`` / ``posting_weights`` (one sorted array each,
+    so the index pickles as a few arrays rather than thousands)."""
+    posting_entries: np.ndarray
+    posting_weights: np.ndarray
     idf: dict[str, float]
     max_idf: float
     signatures: tuple[str, ...]
@@ -63,6 +67,13 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def posting(self, feature: str) -> Posting | None:
+        """The entries carrying ``feature`` with their weights, or None for an unknown feature."""
+        span = self.spans.get(feature)
+        if span is None:
+            return None
+        return Posting(self.posting_entries[span[0]:span[1]], self.posting_weights[span[0]:span[1]])
 
 
 def entry_fields(entry: Entry) -> list[tuple[str, str]]:
@@ -118,8 +129,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     cols, rows, weights = cols[order], rows[order], weights[order]
     bounds = np.searchsorted(cols, np.arange(len(feature_ids) + 1))
     names = list(feature_ids)
-    postings = {names[f]: Posting(rows[bounds[f]:bounds[f + 1]], weights[bounds[f]:bounds[f + 1]])
-                for f in range(len(names))}
+    spans = dict(zip(names, zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True), strict=True))
     idf = dict(zip(names, idf_values.tolist(), strict=True))
 
     signatures: list[str] = []
@@ -137,7 +147,9 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
         entries=entries,
-        postings=postings,
+        spans=spans,
+        posting_entries=rows,
+        posting_weights=weights,
         idf=idf,
         max_idf=max_idf,
         signatures=tuple(signatures),

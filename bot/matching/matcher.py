@@ -155,7 +155,7 @@ class Matcher:
         unknown = self.calibration.unknown_feature_idf * self.index.max_idf
         for feature, weight in features(mask(text), self.index.lexicon).items():
             weight = min(weight, 1.5)
-            posting = self.index.postings.get(feature)
+            posting = self.index.posting(feature)
             if posting is None:
                 norm += weight * unknown
                 continue
@@ -237,8 +237,25 @@ class Matcher:
         )
 
 
-def load_matcher(extra_dirs: Sequence[Path | str] = (), *, include_builtin: bool = True) -> Matcher:
-    """Load the KB (built-in plus ``extra_dirs``) and build its index."""
-    kb = load_knowledge(extra_dirs, include_builtin=include_builtin)
-    lexicon = load_lexicon(builtin_dir() / "lexicon.yaml")
-    return Matcher(kb, build_index(list(kb.entries.values()), lexicon))
+def load_matcher(
+    extra_dirs: Sequence[Path | str] = (), *, include_builtin: bool = True, use_cache: bool = False
+) -> Matcher:
+    """Load the KB (built-in plus ``extra_dirs``) and build its index.
+
+    ``use_cache`` keeps the built index in the user's cache folder between runs,
+    for short-lived processes such as the CLI.
+    """
+
+    def build() -> tuple[KnowledgeBase, SearchIndex]:
+        kb = load_knowledge(extra_dirs, include_builtin=include_builtin)
+        lexicon = load_lexicon(builtin_dir() / "lexicon.yaml")
+        return kb, build_index(list(kb.entries.values()), lexicon)
+
+    if use_cache:
+        from bot.matching.cache import cached
+
+        folders = ([builtin_dir()] if include_builtin else []) + [Path(p) for p in extra_dirs]
+        kb, index = cached(folders, build)
+    else:
+        kb, index = build()
+    return Matcher(kb, index)

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.skipif(K8SFIX is None, reason="k8sfix console script is
 
 def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
-    full_env.pop("K8SFIX_KB_PATH", None) if env is None else None
     return subprocess.run([K8SFIX, *args], input=stdin, capture_output=True, timeout=60, env=full_env, check=False)
 
 
