@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.kb.models import Entry
+from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
 from bot.matching.features import Lexicon, features
 from bot.matching.mask import mask
 
@@ -124,6 +125,8 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     tfs = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
     df = np.bincount(cols, minlength=len(feature_ids)).astype(np.float64)
     idf_values = np.log1p((n - df + 0.5) / (df + 0.5))
+    background = [feature_ids[w] for w in BACKGROUND_WORDS if w in feature_ids]
+    idf_values[background] = np.minimum(idf_values[background], BACKGROUND_IDF_CAP)
     weights = (idf_values[cols] * tfs / (tfs + SATURATION)).astype(np.float32)
     order = np.argsort(cols, kind="stable")
     cols, rows, weights = cols[order], rows[order], weights[order]

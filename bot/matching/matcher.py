@@ -48,6 +48,9 @@ class Calibration:
     """Matched idf mass below which a unit's coverage is scaled down: common words alone prove little."""
     support: tuple[float, ...] = (0.35, 0.15)
     """Shares of the second and third best units added to an entry's best unit."""
+    telling_rarity: float = 0.55
+    """A line whose rarest words reach this share of the largest idf counts fully; below, proportionally."""
+    generic_line_floor: float = 0.4
     fuzzy_floor: int = 75
     """partial_ratio at or below this counts as no alignment; 100 counts fully."""
 
@@ -127,24 +130,33 @@ class Matcher:
             units.append(_Unit(prose, is_line=False))
         if len(lines) > 1:
             units += [
-                _Unit(line, is_line=True, weight=1.0 if _PROBLEM_WORDS.search(line) else CONTEXT_LINE_WEIGHT)
-                for line in self._telling_lines(lines)
+                _Unit(line, is_line=True, weight=self._line_weight(line, rarity))
+                for line, rarity in self._telling_lines(lines)
             ]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
-        return units
+        return _distinct(units)
 
-    def _telling_lines(self, lines: list[str]) -> list[str]:
-        """The lines whose known words are rarest: where an error usually is."""
+    def _telling_lines(self, lines: list[str]) -> list[tuple[str, float]]:
+        """The lines whose known words are rarest (where an error usually is), each with its rarity 0..1.
+
+        Rarity is the mean idf of the line's three rarest known words against the largest idf:
+        a line of generic words ("connection timed out") may match many entries and proves little.
+        """
         vocab, idf = self.index.vocabulary, self.index.idf
         scored = []
         for line in lines:
             words = set(_TOKEN.findall(line.lower()))
             known = words & vocab if not vocab.isdisjoint(words) else ()
             if known:
-                scored.append((sum(idf[w] for w in known), line))
-        scored.sort(key=lambda pair: -pair[0])
-        return [line for _, line in scored[:MAX_LINE_UNITS]]
+                rarest = sorted((idf[w] for w in known), reverse=True)[:3]
+                scored.append((sum(idf[w] for w in known), line, sum(rarest) / len(rarest) / self.index.max_idf))
+        scored.sort(key=lambda item: -item[0])
+        return [(line, rarity) for _, line, rarity in scored[:MAX_LINE_UNITS]]
+
+    def _line_weight(self, line: str, rarity: float) -> float:
+        base = 1.0 if _PROBLEM_WORDS.search(line) else CONTEXT_LINE_WEIGHT
+        return base * min(1.0, max(self.calibration.generic_line_floor, rarity / self.calibration.telling_rarity))
 
     # -- scores ----------------------------------------------------------------------------------
 
@@ -235,6 +247,18 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+def _distinct(units: list[_Unit]) -> list[_Unit]:
+    """One unit per text, so the same line cannot support its own entry twice; lines keep their evidence role."""
+    by_text: dict[str, _Unit] = {}
+    for unit in units:
+        seen = by_text.get(unit.text)
+        if seen is None:
+            by_text[unit.text] = unit
+        else:
+            by_text[unit.text] = _Unit(unit.text, seen.is_line or unit.is_line, max(seen.weight, unit.weight))
+    return list(by_text.values())
 
 
 def load_matcher(
