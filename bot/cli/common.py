@@ -27,7 +27,7 @@ def matcher_for(args: argparse.Namespace) -> Matcher:
     """Load the KB named by the arguments and build the matcher."""
     from bot.matching.matcher import load_matcher
 
-    return load_matcher(kb_dirs(args))
+    return load_matcher(kb_dirs(args), use_cache=True)
 
 
 def read_text_file(path: str) -> str:
