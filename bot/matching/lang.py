@@ -23,15 +23,30 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LOG_LINE = re.compile(r"^\s*(?:[IWEF]\d{4}\s|\d{4}-\d{2}-\d{2}|\$ |PS [A-Z]:|[A-Z]+\s*\d|\{|\[)")
 
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset("the is are was be to of and in on it my i we our how why what when does do not can't cannot "
-                    "won't doesn't isn't with from for this that there after but all any keeps stuck".split()),
-    "pt": frozenset("o os as um uma não nao é está estão esta meu minha meus minhas nós como por que porque quando "
-                    "do da dos das no na nos nas em para com mas ao à depois ele ela isso esse essa "
-                    "consigo funciona aparece ficam fica".split()),
-    "es": frozenset("el los las un una unos no es está están esta mi mis nosotros cómo como por qué porque cuando "
-                    "del al en para con pero después ya se sale muestra y hay tengo sigue siguen".split()),
-    "de": frozenset("der die das ein eine einen nicht ist sind mein meine wir wie warum wenn und im in auf mit "
-                    "von zu bei aber nach obwohl steht geht kein keine auch noch was ich es".split()),
+    "en": frozenset(
+        "after all and any are be but can't cannot do does doesn't for from how i in is isn't it keeps my "
+        "not of on our stuck that the there this to was we what when why with won't"
+        .split()
+    ),
+    "pt": frozenset(
+        "ao aparece as com como consigo da das depois desde do dos ela ele em essa esse esta está estão "
+        "fica ficam funciona isso mas meu meus minha minhas na nao nas no nos nosso nossos não nós o os "
+        "para por porque quando que seu seus sua suas também tem têm um uma à é"
+        .split()
+    ),
+    "es": frozenset(
+        "al como con cuando cómo del desde después el en es esta está están hace hay las lo los mi mis "
+        "muestra muy no nosotros nuestro nuestros para pero por porque que qué sale se sigue siguen su "
+        "sus también tengo tiene tienen un una unos y ya"
+        .split()
+    ),
+    "de": frozenset(
+        "aber alle auch auf bei das dass dem den der des die ein eine einem einen einer es für geht haben "
+        "hat ich im in ist kann kein keine können mein meine meinem meinen mit nach nicht noch nur obwohl "
+        "oder schon seit sich sie sind steht und unser unsere unseren von warum was wenn werden wie wir "
+        "wird zu"
+        .split()
+    ),
 }
 _DISTINCT_CHARS = {"pt": "ãõç", "es": "ñ¿¡", "de": "äöüß"}
 

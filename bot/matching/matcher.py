@@ -51,6 +51,8 @@ class Calibration:
     telling_rarity: float = 0.55
     """A line whose rarest words reach this share of the largest idf counts fully; below, proportionally."""
     generic_line_floor: float = 0.4
+    context_share: float = 0.75
+    """Share of the whole-text (or prose) unit's score added for pastes read line by line."""
     fuzzy_floor: int = 75
     """partial_ratio at or below this counts as no alignment; 100 counts fully."""
 
@@ -95,7 +97,7 @@ class Matcher:
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
-        entry_scores = self._aggregate(combined)
+        entry_scores = self._aggregate(combined, units)
         order = [int(i) for i in np.argsort(-entry_scores)[: max(top, 1)] if entry_scores[i] > 0]
         matches = []
         for rank, i in enumerate(order):
@@ -201,14 +203,21 @@ class Matcher:
             np.maximum.at(out[n], owners, scores[k])
         return out
 
-    def _aggregate(self, combined: np.ndarray) -> np.ndarray:
-        """Best unit plus a share of the next best: an entry several parts of a paste agree on wins."""
+    def _aggregate(self, combined: np.ndarray, units: Sequence[_Unit]) -> np.ndarray:
+        """Best unit plus a share of the next best, plus a share of the whole text's own view.
+
+        An entry that several parts of a paste agree on wins over one that a single generic
+        line happens to cover, and the whole text (or the asker's prose) keeps a say.
+        """
         ranked = -np.sort(-combined, axis=0)
         support = self.calibration.support
         total = ranked[0].copy()
         for k, share in enumerate(support, start=1):
             if k < ranked.shape[0]:
                 total += share * ranked[k]
+        context = [n for n, u in enumerate(units) if not u.is_line]
+        if context and len(units) > len(context):
+            total += self.calibration.context_share * combined[context].max(axis=0)
         return total
 
     def _band(self, score: float, lead: float) -> Confidence:
