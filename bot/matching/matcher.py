@@ -44,6 +44,8 @@ class Calibration:
     """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
+    unknown_han_share: float = 0.3
+    """Unknown Chinese character pairs cost less: most pairs of a sentence are not words at all."""
     evidence_mass: float = 4.0
     """Matched idf mass below which a unit's coverage is scaled down: common words alone prove little."""
     support: tuple[float, ...] = (0.35, 0.15)
@@ -171,7 +173,7 @@ class Matcher:
             weight = min(weight, 1.5)
             posting = self.index.posting(feature)
             if posting is None:
-                norm += weight * unknown
+                norm += weight * (unknown * self.calibration.unknown_han_share if feature[0] == "#" else unknown)
                 continue
             norm += weight * self.index.idf[feature]
             scores[posting.entries] += weight * posting.weights
