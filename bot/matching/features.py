@@ -9,11 +9,12 @@ from the cross-language glossary.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -61,6 +62,22 @@ class Lexicon:
     """Multi-word terms keyed by their first word."""
     pattern: re.Pattern[str] | None
     pattern_concepts: Mapping[str, str]
+    memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _word_concepts(self, word: str) -> tuple[str, ...]:
+        """Concepts of one word (exact and prefix terms, hyphen parts too), memoised per lexicon."""
+        cached = self.memo.get(word)
+        if cached is not None:
+            return cached
+        found = []
+        for w in [word, *word.split("-")] if "-" in word else [word]:
+            concept = self.words.get(w)
+            if concept:
+                found.append(concept)
+            found += [concept for prefix, concept in self.prefixes.get(w[:3], ()) if w.startswith(prefix)]
+        if len(self.memo) < 200_000:
+            self.memo[word] = tuple(found)
+        return tuple(found)
 
     def concepts(self, text: str) -> list[str]:
         """Concept tokens (``@node``, ``@dns`` ...) whose terms occur in lower-cased ``text``."""
@@ -70,14 +87,8 @@ class Lexicon:
             for ch in self.cjk_terms.keys() & set(text):
                 found += [concept for term, concept in self.cjk_terms[ch] if term in text]
         for word in _LEX_WORD.findall(text):
-            candidates = [word, *word.split("-")] if "-" in word else [word]
-            for w in candidates:
-                concept = self.words.get(w)
-                if concept:
-                    found.append(concept)
-                for prefix, concept in self.prefixes.get(w[:3], ()):
-                    if w.startswith(prefix):
-                        found.append(concept)
+            found += self._word_concepts(word)
+            for w in [word, *word.split("-")] if "-" in word else [word]:
                 for phrase, concept in self.phrases.get(w, ()):
                     if phrase not in seen_phrases and phrase in text:
                         seen_phrases.add(phrase)
@@ -138,22 +149,27 @@ def normalise(text: str) -> str:
     return to_simplified(text) if has_han(text) else text
 
 
+@functools.lru_cache(maxsize=100_000)
+def _word_features(word: str) -> tuple[tuple[str, float], ...]:
+    """The word itself, the parts of a compound word, and prefix stems; cached, words repeat a lot."""
+    if word in STOPWORDS or len(word) < 2:
+        return ()
+    out = [(word, WORD_WEIGHT)]
+    parts = [p for p in _PARTS.split(word) if len(p) >= 2]
+    if len(parts) > 1:
+        out += [(part, PART_WEIGHT) for part in parts if part not in STOPWORDS]
+    out += [("~" + piece[:STEM_LEN], STEM_WEIGHT) for piece in parts or [word]
+            if piece.isalpha() and len(piece) > STEM_LEN + 1]
+    return tuple(out)
+
+
 def features(text: str, lexicon: Lexicon) -> Counter[str]:
     """Weighted feature counts of already-masked ``text``."""
     norm = normalise(text)
     out: Counter[str] = Counter()
     for word in _WORD.findall(_CJK.sub(" ", norm)):
-        if word in STOPWORDS or len(word) < 2:
-            continue
-        out[word] += WORD_WEIGHT
-        parts = [p for p in _PARTS.split(word) if len(p) >= 2]
-        if len(parts) > 1:
-            for part in parts:
-                if part not in STOPWORDS:
-                    out[part] += PART_WEIGHT
-        for piece in parts or [word]:
-            if piece.isalpha() and len(piece) > STEM_LEN + 1:
-                out["~" + piece[:STEM_LEN]] += STEM_WEIGHT
+        for feature, weight in _word_features(word):
+            out[feature] += weight
     for run in _HAN_RUN.findall(norm):
         for ch in run:
             out["#" + ch] += HAN_UNIGRAM_WEIGHT
