@@ -19,6 +19,8 @@ BACKGROUND_WORDS = frozenset(
     internal-ip external-ip os-image kernel-version container-runtime cluster-ip port ports selector labels
     label annotations spec metadata kind apiversion v1 yaml json output wide sh bash ps powershell root user
     http https tcp udp get post put the a an to of for on in at by with is are was were be been
+    firing resolved alertname alert alerts severity critical summary description runbook runbook_url
+    prometheus alertmanager instance job cluster source value
     """.split()
 )
 BACKGROUND_IDF_CAP = 0.6

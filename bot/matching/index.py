@@ -65,6 +65,8 @@ class SearchIndex:
     """For each entry index, the indices of its signatures."""
     vocabulary: frozenset[str]
     """Plain lower-case words of the index, for a cheap first pass over long pastes."""
+    alert_entries: dict[str, tuple[int, ...]]
+    """Lower-cased alert name -> indices of the entries that list it: an Alertmanager post names its alert."""
     lexicon: Lexicon
 
     def __len__(self) -> int:
@@ -166,6 +168,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
         signature_specificity=specificity,
         signature_rows=signature_rows,
         vocabulary=vocabulary,
+        alert_entries=_alert_entries(entries),
         lexicon=lexicon,
     )
 
@@ -176,3 +179,11 @@ def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon:
     if not rarest:
         return 0.3
     return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))
+
+
+def _alert_entries(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
+    table: dict[str, list[int]] = {}
+    for i, entry in enumerate(entries):
+        for alert in entry.alerts:
+            table.setdefault(alert.lower(), []).append(i)
+    return {alert: tuple(rows) for alert, rows in table.items()}

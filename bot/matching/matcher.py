@@ -32,6 +32,7 @@ MAX_LINE_UNITS = 40
 SHORTLIST = 12
 MIN_FUZZY_CHARS = 12
 _TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
+_ALERT_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]{5,}\b")
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Calibration:
     """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
+    alert_score: float = 0.8
+    """Score floor of the entry an alert name points at (shared between two entries, half each)."""
+    alert_name_boost: float = 3.0
+    """A known alert name in the query counts this many times a word."""
     unknown_han_share: float = 0.3
     """Unknown Chinese character pairs cost less: most pairs of a sentence are not words at all."""
     evidence_mass: float = 4.0
@@ -99,7 +104,7 @@ class Matcher:
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
-        entry_scores = self._aggregate(combined, units)
+        entry_scores = np.maximum(self._aggregate(combined, units), self._alert_floor(text))
         order = [int(i) for i in np.argsort(-entry_scores)[: max(top, 1)] if entry_scores[i] > 0]
         matches = []
         for rank, i in enumerate(order):
@@ -171,6 +176,8 @@ class Matcher:
         unknown = self.calibration.unknown_feature_idf * self.index.max_idf
         for feature, weight in features(mask(text), self.index.lexicon).items():
             weight = min(weight, 1.5)
+            if feature in self.index.alert_entries:
+                weight *= self.calibration.alert_name_boost
             posting = self.index.posting(feature)
             if posting is None:
                 norm += weight * (unknown * self.calibration.unknown_han_share if feature[0] == "#" else unknown)
@@ -221,6 +228,17 @@ class Matcher:
         if context and len(units) > len(context):
             total += self.calibration.context_share * combined[context].max(axis=0)
         return total
+
+    def _alert_floor(self, text: str) -> np.ndarray:
+        """An alert name that points at one entry (or two) settles the answer, whatever else the post says."""
+        floor = np.zeros(len(self.index), dtype=np.float32)
+        if not self.index.alert_entries:
+            return floor
+        for word in set(_ALERT_TOKEN.findall(text[:WHOLE_TEXT_CHARS * 4])):
+            rows = self.index.alert_entries.get(word.lower())
+            if rows and len(rows) <= 2:
+                floor[list(rows)] = np.maximum(floor[list(rows)], self.calibration.alert_score / len(rows))
+        return floor
 
     def _band(self, score: float, lead: float) -> Confidence:
         c = self.calibration

@@ -140,3 +140,25 @@ def test_every_entry_is_reachable_by_one_of_our_queries(matcher: Matcher) -> Non
 def test_own_query_set_stays_accurate(matcher: Matcher) -> None:
     top3 = sum(item["expect"] in [m.entry.id for m in matcher.match(item["query"]).matches[:3]] for item in QUERIES)
     assert top3 / len(QUERIES) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("post", "expected"),
+    [
+        ("[FIRING:1] KubeNodeNotReady (worker-3 kube-state-metrics monitoring)\nsummary: Node is not ready.",
+         "node-notready"),
+        ("[FIRING:2] CoreDNSDown (monitoring critical)\nCoreDNS has disappeared from Prometheus target discovery.",
+         "kube-dns-unhealthy"),
+        ("[FIRING:1] KubeProxyDown critical\nTarget disappeared from Prometheus target discovery.",
+         "kube-proxy-not-working"),
+    ],
+)
+def test_alertmanager_post_matches_its_alert_entry_confidently(matcher: Matcher, post: str, expected: str) -> None:
+    result = matcher.match(post)
+    assert result.best is not None
+    assert (result.best.entry.id, result.best.confidence) == (expected, "high")
+
+
+def test_alert_name_inside_ordinary_prose_is_still_recognised(matcher: Matcher) -> None:
+    result = matcher.match("we got paged for KubeAggregatedAPIDown again tonight")
+    assert result.best is not None and result.best.entry.id == "hpa-metrics-unavailable"
