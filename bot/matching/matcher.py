@@ -93,7 +93,7 @@ class Matcher:
         """Rank entries for ``text``; abstain when none is confident."""
         text = text[:MAX_INPUT_CHARS]
         query_lang = lang or detect_language(text[:DETECT_PREFIX_CHARS])
-        units = self._units(text)
+        units, line_count = self._units(text)
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
@@ -101,6 +101,7 @@ class Matcher:
         best_lexical = lexical.max(axis=0)
         shortlist = np.argsort(-best_lexical)[:SHORTLIST]
         fuzzy = self._fuzzy(units, shortlist)
+        multi_line = line_count > 1
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
@@ -114,7 +115,7 @@ class Matcher:
                 entry=self.index.entries[i],
                 score=round(min(score, 1.0), 4),
                 confidence=self._band(score, score - runner_up if rank == 0 else 0.0),
-                evidence=self._evidence(units, combined[:, i]),
+                evidence=self._evidence(units, combined[:, i]) if multi_line else (),
             ))
         abstained = not matches or matches[0].confidence == "low"
         return MatchResult(
@@ -126,10 +127,11 @@ class Matcher:
 
     # -- units -----------------------------------------------------------------------------------
 
-    def _units(self, text: str) -> list[_Unit]:
+    def _units(self, text: str) -> tuple[list[_Unit], int]:
+        """The units to score, and how many distinct lines the cleaned text has."""
         cleaned = clean_text(text).strip()
         if not cleaned:
-            return []
+            return [], 0
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
@@ -144,7 +146,7 @@ class Matcher:
             ]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
-        return _distinct(units)
+        return _distinct(units), len(lines)
 
     def _telling_lines(self, lines: list[str]) -> list[tuple[str, float]]:
         """The lines whose known words are rarest (where an error usually is), each with its rarity 0..1.
