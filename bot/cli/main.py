@@ -20,6 +20,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.kb_cmd",
     "bot.cli.eval_cmd",
     "bot.cli.demo_cmd",
+    "bot.cli.check_cmd",
+    "bot.cli.scan_cmd",
+    "bot.cli.serve_cmd",
+    "bot.cli.stats_cmd",
 )
 """Each module defines ``register(subparsers)``; the first one is the default command."""
 

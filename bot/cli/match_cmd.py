@@ -71,9 +71,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run_checks(result: Any, text: str, args: argparse.Namespace) -> Any:
-    from bot.checks import ChecksSettings, run_checks_for_match
+    from bot.checks import run_checks_for_match
+    from bot.cli.check_cmd import settings_for_cli
 
-    return run_checks_for_match(result, text, ChecksSettings.from_env(), context=args.context)
+    return run_checks_for_match(result, text, settings_for_cli(), context=args.context)
 
 
 def result_json(result: Any, display_lang: str) -> dict[str, Any]:

@@ -1,0 +1,167 @@
+"""``k8sfix check`` and ``k8sfix scan`` end to end, and the plain-text rendering of a report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.checks import CheckInputs, CheckReport, CheckResult
+from bot.checks.render import render_report
+from bot.cli.main import build_parser, main
+
+
+@pytest.fixture
+def cluster(serve, tmp_path, monkeypatch):
+    """Point KUBECONFIG at a fake server for the scenario; clear the bot's own settings."""
+
+    def start(scenario: str = "healthy", *, mode: str = "normal"):
+        server = serve(scenario, mode=mode)
+        monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
+        return server
+
+    for name in ("K8SFIX_CHECKS_CONTEXTS", "K8SFIX_CHECKS_ENABLED", "K8SFIX_CHECK_TIMEOUT", "K8SFIX_CHECK_BUDGET",
+                 "KUBERNETES_SERVICE_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    return start
+
+
+def test_check_a_topic_prints_the_report(cluster, capsys):
+    # given
+    cluster("conntrack-missing")
+    # when
+    code = main(["check", "kube-proxy-conntrack-missing"])
+    # then
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("Cluster checks on fake in ")
+    assert "[!]   CONFIRMED  kube-proxy: kube-proxy cannot find the conntrack binary" in out
+    assert out.rstrip().endswith("1 confirmed")
+
+
+def test_check_json_with_inputs(cluster, capsys):
+    # given
+    cluster("selector-mismatch")
+    # when
+    code = main(["check", "service", "-n", "shop", "--service", "web", "--json"])
+    # then
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["cluster"] == "fake"
+    assert data["inputs"] == {"namespace": "shop", "service": "web"}
+    assert [(r["check_id"], r["status"], r["topics"]) for r in data["results"]] == [
+        ("service", "confirmed", ["svc-no-endpoints"])]
+
+
+def test_check_a_snapshot_needs_no_cluster(dump, monkeypatch, capsys):
+    # given
+    monkeypatch.setenv("KUBECONFIG", "/nonexistent")
+    folder = dump("node-disk-pressure")
+    # when
+    code = main(["check", "node-health", "--node", "node-b", "--snapshot", str(folder)])
+    # then
+    out = capsys.readouterr().out
+    assert code == 0
+    assert f"Cluster checks on snapshot:{folder}" in out
+    assert "(node=node-b)" in out
+
+
+def test_the_cli_ignores_the_bots_context_allowlist(cluster, monkeypatch, capsys):
+    # given: the bot may only use "prod"; the user names a context of their own kubeconfig
+    cluster("healthy")
+    monkeypatch.setenv("K8SFIX_CHECKS_CONTEXTS", "prod")
+    # when
+    code = main(["check", "node-health", "--context", "fake"])
+    # then
+    assert code == 0
+    assert "not confirmed  node-health" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["check", "no-such-topic"], "'no-such-topic' is neither a KB topic nor a check id"),
+    (["check", "node-health", "--node", "Bad_Name"], "invalid node name 'Bad_Name'"),
+    (["check", "service", "-n", "shop", "--service", "web;reboot"], "invalid service name"),
+])
+def test_check_usage_errors_exit_1_with_a_message(argv, says, cluster, capsys):
+    # given
+    server = cluster("healthy")
+    # when
+    code = main(argv)
+    # then
+    assert code == 1
+    assert says in capsys.readouterr().err
+    assert server.requests == []
+
+
+def test_a_check_that_cannot_run_exits_1(cluster, monkeypatch, capsys):
+    # given
+    cluster("healthy", mode="hang")
+    monkeypatch.setenv("K8SFIX_CHECK_TIMEOUT", "0.3")
+    # when
+    code = main(["check", "node-health"])
+    # then
+    assert code == 1
+    assert "[x]   failed  node-health: the API server at http://127.0.0.1:" in capsys.readouterr().out
+
+
+def test_scan_groups_by_topic(cluster, capsys):
+    # given
+    cluster("windows-flannel")
+    # when
+    code = main(["scan", "--json"])
+    # then
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert data["cluster"] == "fake"
+    assert sum(g["count"] for g in data["groups"]) == 2
+    assert {f["object"] for g in data["groups"] for f in g["findings"]} == {
+        "kube-flannel/kube-flannel-ds-windows-ccccc", "win-1"}
+
+
+def test_scan_without_a_cluster_exits_1(monkeypatch, capsys):
+    # given
+    monkeypatch.setenv("KUBECONFIG", "/nonexistent")
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    # when
+    code = main(["scan", "--no-checks"])
+    # then
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "could not read: no kubeconfig found at /nonexistent" in out
+
+
+def test_both_commands_are_registered():
+    # given / when
+    commands = build_parser()._subparsers._group_actions[0].choices
+    # then
+    assert {"check", "scan"} <= set(commands)
+
+
+def test_a_report_renders_as_plain_text():
+    # given
+    report = CheckReport(
+        cluster="prod",
+        results=(
+            CheckResult("service", "confirmed", "Service shop/web has no endpoints",
+                        ("selector run=web matches no pod",), ("svc-no-endpoints",)),
+            CheckResult("kube-proxy", "not confirmed", "kube-proxy pods ready on 2 nodes", (), ("x",)),
+            CheckResult("metrics-api", "failed", "list pods: forbidden (403); grant it", (), ("y",)),
+        ),
+        elapsed_seconds=0.5, inputs=CheckInputs(namespace="shop", service="web"))
+    # when
+    text = render_report(report)
+    # then
+    assert text == (
+        "Cluster checks on prod in 0.50 s (namespace=shop service=web)\n"
+        "\n"
+        "[!]   CONFIRMED  service: Service shop/web has no endpoints\n"
+        "      topics: svc-no-endpoints\n"
+        "      - selector run=web matches no pod\n"
+        "\n"
+        "[ok]  not confirmed  kube-proxy: kube-proxy pods ready on 2 nodes\n"
+        "      (kube-proxy: DaemonSet and pods ready per node, log signatures)\n"
+        "\n"
+        "[x]   failed  metrics-api: list pods: forbidden (403); grant it\n"
+        "      (Metrics API: v1beta1.metrics.k8s.io APIService, metrics-server, HPA metric errors)\n"
+        "\n"
+        "1 confirmed, 1 not confirmed, 1 failed\n")

@@ -1,0 +1,131 @@
+"""Every check, through the real Kubernetes client, against the fake API server's scenarios.
+
+Each scenario breaks one thing in an otherwise healthy cluster, so every row mixes objects that
+must trigger (node-b, the web Service) with objects that must not (node-a, win-1, the worker
+Service, events about other things): the whole result table is compared, not just one check.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import SCENARIOS, SHOP_WEB
+
+from bot.checks import CheckInputs, run_checks
+from bot.checks.catalog import CATALOG
+
+ALL = [info.id for info in CATALOG]
+HEALTHY = {info.id: ("not confirmed", info.topics) for info in CATALOG}
+
+EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
+    "healthy": {},
+    "conntrack-missing": {"kube-proxy": ("confirmed", ("kube-proxy-not-working", "kube-proxy-conntrack-missing"))},
+    "selector-mismatch": {"service": ("confirmed", ("svc-no-endpoints",))},
+    "targetport-mismatch": {"service": ("confirmed", ("svc-port-mismatch",))},
+    "ip-exhaustion": {"pod-ip-allocation": ("confirmed", ("pod-ip-allocation-failed",)),
+                      "service": ("confirmed", ("svc-pods-not-responding",))},
+    "metrics-unavailable": {"metrics-api": ("confirmed", ("hpa-metrics-unavailable", "dashboard-no-metrics"))},
+    "coredns-crashloop": {"cluster-dns": ("confirmed", ("kube-dns-unhealthy", "kube-dns-upstream-timeout",
+                                                        "cluster-dns-not-working", "pod-dns-forward-drop"))},
+    "node-disk-pressure": {"node-health": ("confirmed", ("node-notready", "node-disk-full"))},
+    "windows-flannel": {"node-health": ("confirmed", ("node-notready",)),
+                        "windows-nodes": ("confirmed", ("win-node-health",))},
+}
+"""Per scenario, the checks whose verdict differs from a healthy cluster's."""
+
+SAYS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("conntrack-missing", "kube-proxy"): ("conntrack binary", "kube-proxy-bbbbb", "executable file not found"),
+    ("selector-mismatch", "service"): ("has no endpoints", "selector run=web matches no pod",
+                                       "closest pod web-7d9f8b6c5d-", "differs on run=web"),
+    ("targetport-mismatch", "service"): ("do not expose", "port http 80->9376/TCP: the pods listen on 8080/TCP"),
+    ("ip-exhaustion", "pod-ip-allocation"): ("node node-b", "failed to allocate for range",
+                                             "2 pods stuck in ContainerCreating", "23 address allocation failures"),
+    ("metrics-unavailable", "metrics-api"): ("v1beta1.metrics.k8s.io is not available", "FailedDiscoveryCheck",
+                                             "HPA shop/web cannot read metrics"),
+    ("coredns-crashloop", "cluster-dns"): ("0/2 DNS pods healthy", "CrashLoopBackOff, 12 restarts",
+                                           "has no ready endpoints", "8.8.8.8:53: i/o timeout"),
+    ("node-disk-pressure", "node-health"): ("node-b", "DiskPressure", "FreeDiskSpaceFailed", "PLEG is not healthy"),
+    ("windows-flannel", "windows-nodes"): ("win-1", "kube-flannel-ds-windows-ccccc: Init:CrashLoopBackOff"),
+}
+"""Words the summary or evidence of a confirmed result must contain."""
+
+
+def text_of(result) -> str:
+    return "\n".join([result.summary, *result.evidence])
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_every_check_gives_the_expected_verdict(scenario, serve, settings_for):
+    # given
+    server = serve(scenario)
+    expected = {**HEALTHY, **EXPECTED[scenario]}
+    # when
+    report = run_checks(ALL, SHOP_WEB, settings_for(server))
+    # then
+    assert report.cluster == "fake"
+    assert {r.check_id: (r.status, r.topics) for r in report.results} == expected
+    for result in report.confirmed:
+        for words in SAYS.get((scenario, result.check_id), ()):
+            assert words in text_of(result), (words, text_of(result))
+
+
+NARROWED = [
+    # (scenario, check, inputs, status, topics)
+    ("node-disk-pressure", "node-health", CheckInputs(node="node-b"), "confirmed", ("node-notready", "node-disk-full")),
+    ("node-disk-pressure", "node-health", CheckInputs(node="node-a"), "not confirmed", None),
+    ("node-disk-pressure", "node-health", CheckInputs(node="node-z"), "inconclusive", None),
+    ("conntrack-missing", "kube-proxy", CheckInputs(node="node-b"), "confirmed",
+     ("kube-proxy-not-working", "kube-proxy-conntrack-missing")),
+    ("conntrack-missing", "kube-proxy", CheckInputs(node="node-a"), "not confirmed", None),
+    ("ip-exhaustion", "pod-ip-allocation", CheckInputs(node="node-b"), "confirmed", ("pod-ip-allocation-failed",)),
+    ("ip-exhaustion", "pod-ip-allocation", CheckInputs(node="node-a"), "not confirmed", None),
+    ("selector-mismatch", "service", CheckInputs(namespace="shop", service="worker"), "inconclusive",
+     ("svc-network-policy-ingress",)),
+    ("selector-mismatch", "service", CheckInputs(namespace="kube-system", service="kube-dns"), "not confirmed", None),
+    ("selector-mismatch", "service", CheckInputs(namespace="shop", service="gone"), "confirmed",
+     ("svc-does-not-exist",)),
+    ("selector-mismatch", "service", CheckInputs(namespace="shop"), "inconclusive", None),
+    ("windows-flannel", "windows-nodes", CheckInputs(node="win-1"), "confirmed", ("win-node-health",)),
+    ("windows-flannel", "windows-nodes", CheckInputs(node="node-a"), "inconclusive", None),
+]
+
+
+@pytest.mark.parametrize(("scenario", "check", "inputs", "status", "topics"), NARROWED)
+def test_inputs_narrow_a_check_to_one_object(scenario, check, inputs, status, topics, serve, settings_for):
+    # given
+    server = serve(scenario)
+    # when
+    report = run_checks([check], inputs, settings_for(server))
+    # then
+    (result,) = report.results
+    assert result.status == status, result
+    if topics is not None:
+        assert result.topics == topics
+    assert report.inputs == inputs
+
+
+def test_a_missing_service_lists_the_services_that_do_exist(serve, settings_for):
+    # given
+    server = serve("healthy")
+    # when
+    (result,) = run_checks(["service"], CheckInputs(namespace="shop", service="hostnames"),
+                           settings_for(server)).results
+    # then
+    assert result.summary == "Service shop/hostnames does not exist"
+    assert result.evidence == ("Services in shop: web, worker",)
+
+
+def test_a_deny_all_policy_on_the_pods_is_reported_and_a_policy_on_other_pods_is_not(serve, settings_for):
+    # given: the healthy shop namespace has a policy on the worker pods only
+    server = serve("healthy")
+    server.files["shop/networkpolicies.json"]["items"].append({
+        "metadata": {"name": "deny-web", "namespace": "shop"},
+        "spec": {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"]}})
+    # when
+    (web,) = run_checks(["service"], SHOP_WEB, settings_for(server)).results
+    (worker,) = run_checks(["service"], CheckInputs(namespace="shop", service="worker"), settings_for(server)).results
+    # then
+    assert (web.status, web.topics) == ("confirmed", ("svc-network-policy-ingress",))
+    assert "NetworkPolicy deny-web selects the pods: it allows no ingress at all" in web.evidence
+    assert worker.status == "inconclusive"
+    assert "NetworkPolicy worker-only-from-web selects the pods: check that its ingress rules admit the client" \
+        in worker.evidence
