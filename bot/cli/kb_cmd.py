@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -32,7 +33,7 @@ def run_list(args: argparse.Namespace) -> int:
     from bot.kb.loader import load_knowledge
 
     kb = load_knowledge(kb_dirs(args))
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": e.id,
             "kind": e.kind,

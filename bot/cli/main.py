@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
     """Let ``k8sfix "text"`` mean ``k8sfix match "text"``."""
-    commands = set()
+    commands: set[str] = set()
     for action in parser._subparsers._group_actions if parser._subparsers else []:
         commands.update(getattr(action, "choices", {}) or {})
     i = 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,10 +163,10 @@ def _word_features(word: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def features(text: str, lexicon: Lexicon) -> Counter[str]:
+def features(text: str, lexicon: Lexicon) -> dict[str, float]:
     """Weighted feature counts of already-masked ``text``."""
     norm = normalise(text)
-    out: Counter[str] = Counter()
+    out: defaultdict[str, float] = defaultdict(float)
     for word in _WORD.findall(_CJK.sub(" ", norm)):
         for feature, weight in _word_features(word):
             out[feature] += weight

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,7 +110,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
         by_kind: dict[str, list[str]] = {}
         for kind, text in entry_fields(entry):
             by_kind.setdefault(kind, []).append(text)
-        bag: Counter[str] = Counter()
+        bag: defaultdict[str, float] = defaultdict(float)
         for kind, texts in by_kind.items():
             weight = FIELD_WEIGHTS[kind]
             for feature, count in features("\n".join(texts), lexicon).items():
