@@ -18,6 +18,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
+from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.clean import clean_text
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
@@ -45,6 +46,9 @@ class Calibration:
     """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
+    telling_words: float = 2.0
+    """Distinct informative words an entry must share with a unit to count fully: one rare word
+    ("looking") can be chance."""
     alert_score: float = 0.8
     """Score floor of the entry an alert name points at (shared between two entries, half each)."""
     alert_name_boost: float = 3.0
@@ -174,6 +178,7 @@ class Matcher:
     def _lexical(self, text: str) -> np.ndarray:
         """For every entry, the idf-weighted share of the unit's features it covers."""
         scores = np.zeros(len(self.index), dtype=np.float32)
+        breadth = np.zeros(len(self.index), dtype=np.float32)
         norm = 0.0
         unknown = self.calibration.unknown_feature_idf * self.index.max_idf
         for feature, weight in features(mask(text), self.index.lexicon).items():
@@ -184,12 +189,16 @@ class Matcher:
             if posting is None:
                 norm += weight * (unknown * self.calibration.unknown_han_share if feature[0] == "#" else unknown)
                 continue
-            norm += weight * self.index.idf[feature]
+            idf = self.index.idf[feature]
+            norm += weight * idf
             scores[posting.entries] += weight * posting.weights
+            if weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP:
+                breadth[posting.entries] += 1.0
         if not norm:
             return scores
         mass = np.minimum(1.0, scores / self.calibration.evidence_mass)
-        return scores / norm * mass
+        agreement = np.minimum(1.0, breadth / self.calibration.telling_words)
+        return scores / norm * mass * agreement
 
     def _fuzzy(self, units: Sequence[_Unit], shortlist: np.ndarray) -> np.ndarray:
         """For every unit and shortlisted entry, how well a masked signature aligns with it."""

@@ -95,7 +95,8 @@ def test_simplified_and_traditional_chinese_reach_the_same_entry(matcher: Matche
 
 @pytest.mark.parametrize(
     "text",
-    ["hello", "thanks, that fixed it!", "the jenkins build is slow today", "🔥🔥🔥", "what time is the standup?"],
+    ["hello", "thanks, that fixed it!", "the jenkins build is slow today", "🔥🔥🔥", "what time is the standup?",
+     "ok thanks, looking into it", "can someone take a look at this?", "on it"],
 )
 def test_unrelated_text_abstains_but_still_offers_nothing_confident(matcher: Matcher, text: str) -> None:
     result = matcher.match(text)

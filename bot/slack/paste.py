@@ -1,0 +1,102 @@
+"""Turn what Slack delivers into the plain text the matcher reads.
+
+Slack escapes ``&``, ``<`` and ``>``, wraps links and mentions in ``<...>`` and
+keeps code fences. The result is untrusted: it is only ever matched, never
+executed or put into a command.
+"""
+
+from __future__ import annotations
+
+import re
+
+_LINK = re.compile(r"<((?:https?|mailto|ftp):[^|>]*)(?:\|([^>]*))?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
+_SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
+_FENCE = re.compile(r"```")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+BINARY_SHARE = 0.10
+"""A text whose share of control and replacement characters exceeds this is binary junk."""
+
+
+def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
+    """Plain text of a Slack message: links and mentions unwrapped, the bot's own mention removed."""
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    text = _USER.sub(lambda m: "@" + m.group(1), text)
+    text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
+    text = _SPECIAL.sub(lambda m: "@" + m.group(1), text)
+    text = _SUBTEAM.sub(lambda m: m.group(1) or "@team", text)
+    text = _FENCE.sub("\n", text)
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return text.strip()
+
+
+def looks_binary(text: str) -> bool:
+    """Whether ``text`` is mostly control or undecodable characters (a binary file, not a paste)."""
+    sample = text[:20_000]
+    if not sample:
+        return False
+    junk = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
+    return junk / len(sample) > BINARY_SHARE
+
+
+def limit_paste(text: str, max_chars: int) -> tuple[str, bool]:
+    """Cut ``text`` to its first quarter and last three quarters of ``max_chars`` on line breaks.
+
+    The error of a log is usually near its end and the command that failed near its
+    start. Returns the text and whether it was cut.
+    """
+    if len(text) <= max_chars:
+        return text, False
+    head_size, tail_size = max_chars // 4, max_chars - max_chars // 4
+    head = text[:head_size]
+    head = head[: head.rfind("\n")] if "\n" in head else head
+    tail = text[-tail_size:]
+    tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
+    return f"{head}\n{tail}", True
+
+
+def without_control(text: str) -> str:
+    """``text`` with control characters (other than newline and tab) removed."""
+    return _CONTROL.sub("", text)
+
+
+def message_text(message: dict[str, object]) -> str:
+    """All readable text of a message: its text, legacy attachments (alert posts) and section blocks.
+
+    Alertmanager and other bots often post an empty ``text`` with the alert in
+    ``attachments``; the blocks are read only when nothing else holds text.
+    """
+    parts: list[str] = []
+    text = message.get("text")
+    if isinstance(text, str) and text.strip():
+        parts.append(text)
+    for attachment in _dicts(message.get("attachments")):
+        for key in ("pretext", "title", "text"):
+            value = attachment.get(key)
+            if isinstance(value, str) and value.strip():
+                parts.append(value)
+        for field in _dicts(attachment.get("fields")):
+            title, value = field.get("title"), field.get("value")
+            parts.append(": ".join(str(v) for v in (title, value) if v))
+        if not any(isinstance(attachment.get(k), str) and attachment.get(k) for k in ("title", "text")):
+            fallback = attachment.get("fallback")
+            if isinstance(fallback, str):
+                parts.append(fallback)
+    if not parts:
+        for block in _dicts(message.get("blocks")):
+            block_text = block.get("text")
+            if isinstance(block_text, dict) and isinstance(block_text.get("text"), str):
+                parts.append(str(block_text["text"]))
+            for field in _dicts(block.get("fields")):
+                if isinstance(field.get("text"), str):
+                    parts.append(str(field["text"]))
+    return "\n".join(p for p in parts if p)
+
+
+def _dicts(value: object) -> list[dict[str, object]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

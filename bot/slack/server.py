@@ -1,0 +1,234 @@
+"""Connect the app to Slack (Socket Mode or HTTP) and run it as a service until SIGTERM.
+
+:func:`serve` wires everything: logging, the KB, the store, the app, the ops
+server (``/healthz``, ``/readyz``, ``/metrics``) and the transport, then on a
+shutdown signal stops taking events, lets in-flight answers finish within the
+grace period, closes the Socket Mode connection and the store.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.errors import SlackApiError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+
+from bot.config import Settings
+from bot.errors import ConfigError
+from bot.ops.metrics import Metrics
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+class _Server(ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog fit for bursts of Slack deliveries."""
+
+    request_queue_size = 256
+    daemon_threads = True
+
+
+class SlackHTTPServer:
+    """HTTP mode: Events API, interactivity and slash commands all POSTed to ``/slack/events``."""
+
+    def __init__(self, app: App, host: str, port: int, metrics: Metrics | None = None) -> None:
+        """Bind to ``host:port`` (0 picks a free port); serving starts with :meth:`start`."""
+        self.app = app
+        self.metrics = metrics
+        self._server = _Server((host, port), self._handler_class())
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        """The bound port."""
+        return int(self._server.server_address[1])
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> None:
+        """Serve in a background thread."""
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.1,), name="k8sfix-http",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop accepting requests and release the port."""
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                started = time.perf_counter()
+                parts = urlsplit(self.path)
+                if parts.path != EVENTS_PATH:
+                    self._send(404, {}, b"")
+                    return
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_BODY_BYTES:
+                    self._discard(length)
+                    self._send(413, {}, b"")
+                    self.close_connection = True
+                    return
+                body = self.rfile.read(length).decode("utf-8", errors="replace")
+                headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in self.headers.items()}
+                response = outer.app.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))
+                payload = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
+                self._send(response.status, response.headers, payload or b"")
+                if outer.metrics is not None:
+                    outer.metrics.request_seconds.labels("http").observe(time.perf_counter() - started)
+
+            def do_GET(self) -> None:
+                self._send(404, {}, b"")
+
+            def _discard(self, length: int) -> None:
+                """Read (and drop) a refused body so the client sees the answer, not a broken pipe."""
+                left = min(length, 8 * MAX_BODY_BYTES)
+                while left > 0:
+                    chunk = self.rfile.read(min(left, 65536))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+
+            def _send(self, status: int, headers: dict[str, Any], body: bytes) -> None:
+                self.send_response(status)
+                for name, values in headers.items():
+                    if name.lower() in ("content-length", "connection"):
+                        continue
+                    for value in values if isinstance(values, list | tuple) else [values]:
+                        self.send_header(name, str(value))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                logger.debug("http " + format, *args)
+
+        return Handler
+
+
+class MeteredSocketModeHandler(SocketModeHandler):
+    """Bolt's built-in Socket Mode handler, timing each acknowledgement."""
+
+    def __init__(self, app: App, app_token: str, proxy: str | None, metrics: Metrics | None = None) -> None:
+        """Prepare the connection (opened by :meth:`connect`)."""
+        super().__init__(app, app_token, proxy=proxy, web_client=app.client)
+        self.metrics = metrics
+
+    def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        """Run the app on one envelope and acknowledge it."""
+        started = time.perf_counter()
+        super().handle(client, req)
+        if self.metrics is not None:
+            self.metrics.request_seconds.labels("socket_mode").observe(time.perf_counter() - started)
+
+    @property
+    def connected(self) -> bool:
+        """Whether the WebSocket to Slack is open."""
+        try:
+            return bool(self.client.is_connected())
+        except Exception:
+            return False
+
+
+@dataclass(frozen=True)
+class Running:
+    """Where a started service listens (for tests and the start-up log)."""
+
+    mode: str
+    http_port: int | None
+    ops_port: int | None
+
+
+def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = None,
+          on_ready: Callable[[Running], None] | None = None, ops_port: int | None = None) -> int:
+    """Run the bot until ``stop`` is set; return the process exit code.
+
+    Args:
+        settings: Validated settings.
+        stop: Set by the SIGTERM/SIGINT handler (or a test) to shut down gracefully.
+        checks: ``ChecksSettings`` for the checks button, or None.
+        on_ready: Called once the service accepts events.
+        ops_port: Serve the ops endpoints on this port even if ``K8SFIX_OPS_PORT`` is 0
+            (0 picks a free port).
+    """
+    from bot.matching import load_matcher
+    from bot.ops.health import OpsServer
+    from bot.slack.app import create_app, deps_of_app
+    from bot.store import open_store
+
+    metrics = Metrics()
+    started = time.monotonic()
+    matcher = load_matcher(list(settings.kb_dirs))
+    store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
+    app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
+    deps = deps_of_app(app)
+    transport: SlackHTTPServer | MeteredSocketModeHandler
+    if settings.mode == "http":
+        transport = SlackHTTPServer(app, settings.http_host, settings.http_port, metrics)
+    else:
+        transport = MeteredSocketModeHandler(app, settings.app_token, settings.https_proxy, metrics)
+
+    def slack_up() -> bool:
+        return transport.running if isinstance(transport, SlackHTTPServer) else transport.connected
+
+    port = settings.ops_port if ops_port is None else ops_port
+    ops = None
+    if port or ops_port is not None:
+        ops = OpsServer(settings.ops_host, port, metrics.registry,
+                        {"kb_loaded": lambda: len(matcher.kb) > 0, "store": store.ping, "slack": slack_up})
+        ops.start()
+    if isinstance(transport, SlackHTTPServer):
+        transport.start()
+    else:
+        try:
+            transport.connect()
+        except SlackApiError as exc:
+            if ops is not None:
+                ops.stop()
+            deps.drain(0)
+            store.close()
+            error = exc.response.get("error") if exc.response is not None else "no response"
+            raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the Socket Mode connection ({error}); the "
+                              "app-level token needs the connections:write scope and Socket Mode must be "
+                              "enabled in the app's settings") from None
+    running = Running(mode=settings.mode, http_port=transport.port if isinstance(transport, SlackHTTPServer) else None,
+                      ops_port=ops.port if ops is not None else None)
+    logger.info("k8sfix is serving", extra={"mode": running.mode, "entries": len(matcher.kb),
+                                            "startup_s": round(time.monotonic() - started, 2),
+                                            "http_port": running.http_port, "ops_port": running.ops_port})
+    if on_ready is not None:
+        on_ready(running)
+    stop.wait()
+    logger.info("shutting down", extra={"in_flight": deps.workers.in_flight})
+    if ops is not None:
+        ops.draining.set()
+    if isinstance(transport, SlackHTTPServer):
+        transport.stop()
+    else:
+        transport.close()
+    finished = deps.drain(settings.shutdown_grace)
+    store.close()
+    if ops is not None:
+        ops.stop()
+    logger.info("stopped", extra={"clean": finished})
+    return 0

@@ -1,0 +1,50 @@
+"""Open an SQLAlchemy engine for the store: SQLite files tuned for threads, any other URL as is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+from bot.errors import ConfigError
+
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
+def open_engine(url: str) -> Engine:
+    """An engine for ``url``; SQLite files get WAL mode, a busy timeout and their folder created.
+
+    Raises:
+        ConfigError: The URL is malformed or its database driver is not installed.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError("K8SFIX_DB_URL is not a valid SQLAlchemy URL") from None
+    shown = parsed.render_as_string(hide_password=True)
+    try:
+        if parsed.get_backend_name() != "sqlite":
+            return create_engine(parsed, pool_pre_ping=True)
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise ConfigError(f"K8SFIX_DB_URL: the database driver for {shown} is not installed ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"K8SFIX_DB_PATH: cannot create the folder of {shown}: {exc.strerror}") from None
+    event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
+    finally:
+        cursor.close()

@@ -1,0 +1,83 @@
+"""Tables of the store; times are UNIX seconds (floats) so every database agrees on them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the k8sfix tables."""
+
+
+class ChannelSetting(Base):
+    """Triage switched on or off in one channel by ``/k8sfix triage on|off``."""
+
+    __tablename__ = "k8sfix_channels"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    triage: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str] = mapped_column(String(32), default="")
+    updated_at: Mapped[float] = mapped_column(Float)
+
+
+class Query(Base):
+    """One question answered (or not): the triage history and the feedback anchor."""
+
+    __tablename__ = "k8sfix_queries"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    entry_point: Mapped[str] = mapped_column(String(16))
+    channel_id: Mapped[str] = mapped_column(String(32), default="")
+    user_id: Mapped[str] = mapped_column(String(32), default="")
+    message_ts: Mapped[str] = mapped_column(String(32), default="")
+    thread_ts: Mapped[str] = mapped_column(String(32), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    """The asked text, redacted and shortened."""
+    text_key: Mapped[str] = mapped_column(String(64), default="", index=True)
+    """Hash of the normalised text: groups repeats of one unmatched question."""
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    entry_id: Mapped[str | None] = mapped_column(String(128), nullable=True, index=True)
+    confidence: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    abstained: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered: Mapped[bool] = mapped_column(Boolean, default=True)
+    result: Mapped[str] = mapped_column(Text, default="{}")
+    """JSON of the ranked matches (ids, scores, redacted evidence) to re-render the answer."""
+
+
+class Feedback(Base):
+    """One user's vote on one answer; a later vote replaces the earlier one."""
+
+    __tablename__ = "k8sfix_feedback"
+
+    query_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Claim(Base):
+    """A key that only the first replica or thread to insert it may act on (event ids, messages)."""
+
+    __tablename__ = "k8sfix_claims"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class TopicThread(Base):
+    """The first thread that answered a topic in a channel; repeats within the window point to it."""
+
+    __tablename__ = "k8sfix_topic_threads"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    entry_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    thread_ts: Mapped[str] = mapped_column(String(32))
+    permalink: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    repeats: Mapped[int] = mapped_column(Integer, default=0)
+
+
+Index("ix_k8sfix_queries_unmatched", Query.abstained, Query.entry_point)
