@@ -29,9 +29,10 @@ from bot.matching.types import Confidence, Match, MatchResult
 MAX_INPUT_CHARS = 2_000_000
 DETECT_PREFIX_CHARS = 8_000
 WHOLE_TEXT_CHARS = 3_000
-MAX_LINE_UNITS = 40
+MAX_LINE_UNITS = 30
 SHORTLIST = 12
 MIN_FUZZY_CHARS = 12
+FUZZY_UNITS = 16
 _TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
 _ALERT_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]{5,}\b")
 
@@ -93,6 +94,11 @@ class Matcher:
         self.index = index
         self.calibration = calibration or Calibration()
 
+    def warm_up(self) -> None:
+        """Load what the first query of each script would load (Chinese tables), for long-lived servers."""
+        for sample in ("warm up", "节点 NotReady", "節點 NotReady", "ノード", "нода"):
+            self.match(sample)
+
     def match(self, text: str, top: int = 3, lang: str | None = None) -> MatchResult:
         """Rank entries for ``text``; abstain when none is confident."""
         text = text[:MAX_INPUT_CHARS]
@@ -101,10 +107,11 @@ class Matcher:
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
-        lexical = np.vstack([self._lexical(u.text) for u in units])
+        masked = [mask(u.text) for u in units]
+        lexical = self._lexical(masked)
         best_lexical = lexical.max(axis=0)
         shortlist = np.argsort(-best_lexical)[:SHORTLIST]
-        fuzzy = self._fuzzy(units, shortlist)
+        fuzzy = self._fuzzy(units, masked, lexical, shortlist)
         multi_line = line_count > 1
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
@@ -175,37 +182,58 @@ class Matcher:
 
     # -- scores ----------------------------------------------------------------------------------
 
-    def _lexical(self, text: str) -> np.ndarray:
-        """For every entry, the idf-weighted share of the unit's features it covers."""
-        scores = np.zeros(len(self.index), dtype=np.float32)
-        breadth = np.zeros(len(self.index), dtype=np.float32)
-        norm = 0.0
-        unknown = self.calibration.unknown_feature_idf * self.index.max_idf
-        for feature, weight in features(mask(text), self.index.lexicon).items():
-            weight = min(weight, 1.5)
-            if feature in self.index.alert_entries:
-                weight *= self.calibration.alert_name_boost
-            posting = self.index.posting(feature)
-            if posting is None:
-                norm += weight * (unknown * self.calibration.unknown_han_share if feature[0] == "#" else unknown)
-                continue
-            idf = self.index.idf[feature]
-            norm += weight * idf
-            scores[posting.entries] += weight * posting.weights
-            if weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP:
-                breadth[posting.entries] += 1.0
-        if not norm:
-            return scores
-        mass = np.minimum(1.0, scores / self.calibration.evidence_mass)
-        agreement = np.minimum(1.0, breadth / self.calibration.telling_words)
-        return scores / norm * mass * agreement
+    def _lexical(self, masked_texts: Sequence[str]) -> np.ndarray:
+        """For every unit and entry, the idf-weighted share of the unit's features the entry covers.
 
-    def _fuzzy(self, units: Sequence[_Unit], shortlist: np.ndarray) -> np.ndarray:
-        """For every unit and shortlisted entry, how well a masked signature aligns with it."""
+        The postings of every unit are gathered first and summed in one ``bincount``, so the cost
+        is one numpy call per query rather than one per feature.
+        """
+        n = len(self.index)
+        cal = self.calibration
+        unknown = cal.unknown_feature_idf * self.index.max_idf
+        texts = masked_texts
+        norms = np.zeros(len(texts), dtype=np.float32)
+        slots: list[np.ndarray] = []
+        values: list[np.ndarray] = []
+        telling: list[np.ndarray] = []
+        for u, text in enumerate(texts):
+            offset = u * n
+            for feature, weight in features(text, self.index.lexicon).items():
+                weight = min(weight, 1.5)
+                if feature in self.index.alert_entries:
+                    weight *= cal.alert_name_boost
+                posting = self.index.posting(feature)
+                if posting is None:
+                    norms[u] += weight * (unknown * cal.unknown_han_share if feature[0] == "#" else unknown)
+                    continue
+                idf = self.index.idf[feature]
+                norms[u] += weight * idf
+                slots.append(posting.entries + offset)
+                values.append(posting.weights * weight)
+                if weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP:
+                    telling.append(posting.entries + offset)
+        size = len(texts) * n
+        if not slots:
+            return np.zeros((len(texts), n), dtype=np.float32)
+        scores = np.bincount(np.concatenate(slots), np.concatenate(values), minlength=size).reshape(len(texts), n)
+        breadth = (np.bincount(np.concatenate(telling), minlength=size) if telling else np.zeros(size))
+        mass = np.minimum(1.0, scores / cal.evidence_mass)
+        agreement = np.minimum(1.0, breadth.reshape(len(texts), n) / cal.telling_words)
+        safe_norms = np.where(norms > 0, norms, 1.0)[:, None]
+        return (scores / safe_norms * mass * agreement).astype(np.float32)
+
+    def _fuzzy(self, units: Sequence[_Unit], masked: Sequence[str], lexical: np.ndarray,
+               shortlist: np.ndarray) -> np.ndarray:
+        """For the most promising units and the shortlisted entries, how well a masked signature aligns.
+
+        Units are taken in order of their best lexical score: a line that shares no telling word
+        with any entry rarely aligns with a signature, and each alignment costs a few microseconds.
+        """
         out = np.zeros((len(units), len(self.index)), dtype=np.float32)
         rows = [r for i in shortlist for r in self.index.signature_rows.get(int(i), ())]
-        queries = [(n, mask(u.text).lower()) for n, u in enumerate(units) if len(u.text) >= MIN_FUZZY_CHARS]
-        queries = [(n, q) for n, q in queries if len(q) <= 4 * WHOLE_TEXT_CHARS]
+        promising = np.argsort(-lexical.max(axis=1), kind="stable")[:FUZZY_UNITS]
+        queries = [(int(n), masked[n].lower()) for n in promising
+                   if len(units[n].text) >= MIN_FUZZY_CHARS and len(masked[n]) <= 4 * WHOLE_TEXT_CHARS]
         if not rows or not queries:
             return out
         choices = [self.index.signatures[r] for r in rows]

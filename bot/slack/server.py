@@ -179,6 +179,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     metrics = Metrics()
     started = time.monotonic()
     matcher = load_matcher(list(settings.kb_dirs))
+    matcher.warm_up()
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
     deps = deps_of_app(app)
