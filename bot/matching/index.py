@@ -9,6 +9,7 @@ telling tokens (``conntrack``, ``hnscall``) dominate common ones (``failed``).
 from __future__ import annotations
 
 import math
+import re
 from array import array
 from collections import defaultdict
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ FIELD_WEIGHTS = {
     "impact": 0.3,
 }
 SATURATION = 1.5
+_KEY_WORD = re.compile(r"[a-z][a-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class SearchIndex:
     """Masked, lower-cased signatures and alert names, for fuzzy line matching."""
     signature_owner: np.ndarray
     """For each signature, the index of its entry."""
+    signature_keys: tuple[tuple[str, ...], ...]
+    """For each signature, its rarest words: an alignment that misses them ("sh" where the
+    signature says "conntrack") is a look-alike, not a match."""
     signature_specificity: np.ndarray
     """For each signature, 0.3..1: how rare its words are; generic prefixes align everywhere and prove little."""
     signature_rows: dict[int, np.ndarray]
@@ -155,6 +160,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
     max_idf = math.log(1 + (n + 0.5) / 0.5)
     specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
+    keys = tuple(_key_words(sig, idf, max_idf) for sig in signatures)
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
         entries=entries,
@@ -166,6 +172,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
         signatures=tuple(signatures),
         signature_owner=owner_array,
         signature_specificity=specificity,
+        signature_keys=keys,
         signature_rows=signature_rows,
         vocabulary=vocabulary,
         alert_entries=_alert_entries(entries),
@@ -179,6 +186,12 @@ def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon:
     if not rarest:
         return 0.3
     return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))
+
+
+def _key_words(signature: str, idf: dict[str, float], max_idf: float) -> tuple[str, ...]:
+    """The signature's (up to) three rarest plain words."""
+    words = {w for w in _KEY_WORD.findall(signature.lower()) if w not in BACKGROUND_WORDS and len(w) > 2}
+    return tuple(sorted(words, key=lambda w: -idf.get(w, max_idf))[:3])
 
 
 def _alert_entries(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:

@@ -34,6 +34,7 @@ SHORTLIST = 12
 MIN_FUZZY_CHARS = 12
 FUZZY_UNITS = 16
 _TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
+_KEY_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
 _ALERT_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]{5,}\b")
 
 
@@ -246,6 +247,11 @@ class Matcher:
         floor = self.calibration.fuzzy_floor
         aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
         scores = aligned * coverage * self.index.signature_specificity[rows][None, :]
+        for k, col in zip(*np.nonzero(scores), strict=True):
+            keys = self.index.signature_keys[rows[col]]
+            if keys:
+                words = set(_KEY_TOKEN.findall(queries[k][1]))
+                scores[k, col] *= sum(w in words for w in keys) / len(keys)
         owners = self.index.signature_owner[rows]
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])
