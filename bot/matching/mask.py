@@ -2,7 +2,8 @@
 
 The rules are data, applied in order, most specific first (as Drain3 does):
 a klog header before its timestamp, an IP before the numbers inside it, numbers
-last. Look-arounds keep tokens such as ``Win32``, ``k8s`` or ``v1`` intact.
+last. Look-arounds keep tokens such as ``Win32``, ``k8s`` or ``v1`` intact. Runs of
+spaces (aligned table columns) fold to one.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![\w.])"), "<dur>"),
     (re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])"), "<num>"),
+    (re.compile(r"[ \t]{2,}"), " "),
 )
 
 MASK_TOKENS = frozenset({"<klog>", "<ts>", "<uuid>", "<ip>", "<hex>", "<hash>", "<dur>", "<num>"})

@@ -82,7 +82,8 @@ _PROBLEM_WORDS = re.compile(
     r"^\s*[EWF]\d{4}\s|\b(?:error|err|errors|fail|failed|failing|failure|fatal|panic|unable|cannot|can't|"
     r"couldn't|could not|refused|denied|forbidden|timeout|timed out|not found|no such|invalid|exceeded|"
     r"unhealthy|notready|crashloopbackoff|backoff|back-off|warning|warn|killed|oomkilled|exhausted|no space|"
-    r"unavailable|unreachable|no route|reset|insufficient|evicted|missing|not ready|waiting)\b",
+    r"unavailable|unreachable|no route|reset|insufficient|evicted|missing|not ready|waiting)\b|"
+    r"\bendpoints:?\s+<none>",
     re.IGNORECASE,
 )
 CONTEXT_LINE_WEIGHT = 0.6

@@ -24,6 +24,7 @@ from bot.matching.mask import mask
         ("back-off 5m0s restarting", "back-off 5m0s restarting"),
         ("retry in 30s then 250ms", "retry in <dur> then <dur>"),
         ("read 42 bytes of 1024", "read <num> bytes of <num>"),
+        ("Endpoints:         <none>", "Endpoints: <none>"),
     ],
 )
 def test_mask_rule(line: str, expected: str) -> None:
