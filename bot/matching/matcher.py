@@ -3,8 +3,10 @@
 A query is read as several units: the whole text (when short enough), its prose
 (the asker's own words), and the lines of a paste that carry telling tokens.
 Each unit gets a lexical score (idf-weighted coverage of its features by an
-entry) and, for lines, a fuzzy score against the entries' masked signatures.
-An entry's score is its best unit; that unit's line is the evidence.
+entry) and a fuzzy score against the entries' masked signatures. An entry's
+score is its best unit plus shares of its next best units and of the whole
+text's view; its best lines are the evidence. The bands and the abstention come
+from the score and its lead over the runner-up (``Calibration``).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Calibration:
     telling_rarity: float = 0.55
     """A line whose rarest words reach this share of the largest idf counts fully; below, proportionally."""
     generic_line_floor: float = 0.4
+    """The least weight a line of only generic words keeps."""
     context_share: float = 0.75
     """Share of the whole-text (or prose) unit's score added for pastes read line by line."""
     fuzzy_floor: int = 75
@@ -87,6 +90,7 @@ _PROBLEM_WORDS = re.compile(
     re.IGNORECASE,
 )
 CONTEXT_LINE_WEIGHT = 0.6
+
 
 class Matcher:
     """Matches text against one loaded knowledge base; safe to share between threads."""
@@ -119,11 +123,12 @@ class Matcher:
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
         entry_scores = np.maximum(self._aggregate(combined, units), self._alert_floor(text))
-        order = [int(i) for i in np.argsort(-entry_scores)[: max(top, 1)] if entry_scores[i] > 0]
+        ranked = np.argsort(-entry_scores)
+        runner_up = float(entry_scores[ranked[1]]) if len(ranked) > 1 else 0.0
+        order = [int(i) for i in ranked[: max(top, 1)] if entry_scores[i] > 0]
         matches = []
         for rank, i in enumerate(order):
             score = float(entry_scores[i])
-            runner_up = float(entry_scores[order[rank + 1]]) if rank + 1 < len(order) else 0.0
             matches.append(Match(
                 entry=self.index.entries[i],
                 score=round(min(score, 1.0), 4),

@@ -163,3 +163,10 @@ def test_alertmanager_post_matches_its_alert_entry_confidently(matcher: Matcher,
 def test_alert_name_inside_ordinary_prose_is_still_recognised(matcher: Matcher) -> None:
     result = matcher.match("we got paged for KubeAggregatedAPIDown again tonight")
     assert result.best is not None and result.best.entry.id == "hpa-metrics-unavailable"
+
+
+def test_confidence_does_not_depend_on_how_many_matches_are_asked_for(matcher: Matcher) -> None:
+    text = "pods cannot resolve service names, nslookup times out"
+    one, three = matcher.match(text, top=1), matcher.match(text, top=3)
+    assert one.matches[0].entry.id == three.matches[0].entry.id
+    assert one.matches[0].confidence == three.matches[0].confidence
