@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.kb.models import Entry
 from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
-from bot.matching.features import Lexicon, features
+from bot.matching.features import STOPWORDS, Lexicon, features
 from bot.matching.mask import mask
 
 FIELD_WEIGHTS = {
@@ -160,7 +160,7 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
     max_idf = math.log(1 + (n + 0.5) / 0.5)
     specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
-    keys = tuple(_key_words(sig, idf, max_idf) for sig in signatures)
+    keys = tuple(_key_words(sig, idf) for sig in signatures)
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
         entries=entries,
@@ -188,10 +188,13 @@ def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon:
     return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))
 
 
-def _key_words(signature: str, idf: dict[str, float], max_idf: float) -> tuple[str, ...]:
-    """The signature's (up to) three rarest plain words."""
-    words = {w for w in _KEY_WORD.findall(signature.lower()) if w not in BACKGROUND_WORDS and len(w) > 2}
-    return tuple(sorted(words, key=lambda w: -idf.get(w, max_idf))[:3])
+def _key_words(signature: str, idf: dict[str, float]) -> tuple[str, ...]:
+    """The signature's (up to) three rarest indexed words.
+
+    Function words never count; among equally common words the longer one wins ("services" over "error").
+    """
+    words = {w for w in _KEY_WORD.findall(signature.lower()) if w in idf and w not in STOPWORDS and len(w) > 2}
+    return tuple(sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
 
 
 def _alert_entries(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
