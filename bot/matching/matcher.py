@@ -57,6 +57,9 @@ class Calibration:
     """Score floor of the entry an alert name points at (shared between two entries, half each)."""
     alert_name_boost: float = 3.0
     """A known alert name in the query counts this many times a word."""
+    foreign_unknown_share: float = 0.5
+    """Unknown words cost this share for questions not in English: inflections and languages the KB is
+    not written in leave more words unknown without making the question less on-topic."""
     unknown_han_share: float = 0.3
     """Unknown Chinese character pairs cost less: most pairs of a sentence are not words at all."""
     evidence_mass: float = 4.0
@@ -114,7 +117,7 @@ class Matcher:
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
         masked = [mask(u.text) for u in units]
-        lexical = self._lexical(masked)
+        lexical = self._lexical(masked, foreign=query_lang not in ("en", "und"))
         best_lexical = lexical.max(axis=0)
         shortlist = np.argsort(-best_lexical)[:SHORTLIST]
         fuzzy = self._fuzzy(units, masked, lexical, shortlist)
@@ -189,7 +192,7 @@ class Matcher:
 
     # -- scores ----------------------------------------------------------------------------------
 
-    def _lexical(self, masked_texts: Sequence[str]) -> np.ndarray:
+    def _lexical(self, masked_texts: Sequence[str], foreign: bool = False) -> np.ndarray:
         """For every unit and entry, the idf-weighted share of the unit's features the entry covers.
 
         The postings of every unit are gathered first and summed in one ``bincount``, so the cost
@@ -197,7 +200,7 @@ class Matcher:
         """
         n = len(self.index)
         cal = self.calibration
-        unknown = cal.unknown_feature_idf * self.index.max_idf
+        unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
         texts = masked_texts
         norms = np.zeros(len(texts), dtype=np.float32)
         slots: list[np.ndarray] = []
