@@ -93,6 +93,8 @@ _PROBLEM_WORDS = re.compile(
     re.IGNORECASE,
 )
 CONTEXT_LINE_WEIGHT = 0.6
+_TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.-]*)?(?:\s{2,}|$)){3,}$|^[-=\s]+$")
+"""A column header of kubectl (NAME  READY  STATUS, Type  Reason  Age) or a rule line: never evidence."""
 
 
 class Matcher:
@@ -154,6 +156,7 @@ class Matcher:
         if not cleaned:
             return [], 0
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
+        evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line)]
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
             units.append(_Unit(cleaned, is_line=len(lines) == 1))
@@ -163,7 +166,7 @@ class Matcher:
         if len(lines) > 1:
             units += [
                 _Unit(line, is_line=True, weight=self._line_weight(line, rarity))
-                for line, rarity in self._telling_lines(lines)
+                for line, rarity in self._telling_lines(evidence_lines)
             ]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))

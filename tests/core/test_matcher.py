@@ -170,3 +170,13 @@ def test_confidence_does_not_depend_on_how_many_matches_are_asked_for(matcher: M
     one, three = matcher.match(text, top=1), matcher.match(text, top=3)
     assert one.matches[0].entry.id == three.matches[0].entry.id
     assert one.matches[0].confidence == three.matches[0].confidence
+
+
+def test_table_headers_are_never_evidence(matcher: Matcher) -> None:
+    paste = (
+        "NAME                          READY   STATUS             RESTARTS   AGE\n"
+        "kube-proxy-x7k2p              0/1     CrashLoopBackOff   12         40m\n"
+        "E0502 15:55:13.889842 2241 conntrack.go:42] conntrack returned error: error looking for path of conntrack"
+    )
+    result = matcher.match(paste)
+    assert all(not line.startswith("NAME ") for m in result.matches for line in m.evidence)
