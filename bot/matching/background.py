@@ -21,6 +21,7 @@ BACKGROUND_WORDS = frozenset(
     http https tcp udp get post put the a an to of for on in at by with is are was were be been
     firing resolved alertname alert alerts severity critical summary description runbook runbook_url
     prometheus alertmanager instance job cluster source value
+    exec executable file files path directory command process runtime found such
     """.split()
 )
 BACKGROUND_IDF_CAP = 0.6

@@ -186,3 +186,14 @@ def test_table_headers_are_never_evidence(matcher: Matcher) -> None:
     evidence = [line for m in result.matches for line in m.evidence]
     assert evidence
     assert not [line for line in evidence if line.startswith("NAME ")]
+
+
+def test_a_look_alike_line_without_the_signature_words_is_not_asserted(matcher: Matcher) -> None:
+    # given a NotFound error shaped like the missing-Service signature, but about a Deployment
+    line = 'Error from server (NotFound): deployments.apps "web" not found'
+    # then the missing-Service entry is not asserted with high confidence
+    result = matcher.match(line)
+    assert result.matches[0].entry.id != "svc-does-not-exist" or result.matches[0].confidence != "high"
+    # while the real thing still is
+    real = matcher.match('Error from server (NotFound): services "web" not found')
+    assert real.best is not None and (real.best.entry.id, real.best.confidence) == ("svc-does-not-exist", "high")
