@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.matching import Matcher
+from bot.matching import Matcher, load_matcher
 
 QUERIES = [
     item
@@ -188,12 +188,19 @@ def test_table_headers_are_never_evidence(matcher: Matcher) -> None:
     assert not [line for line in evidence if line.startswith("NAME ")]
 
 
-def test_a_look_alike_line_without_the_signature_words_is_not_asserted(matcher: Matcher) -> None:
-    # given a NotFound error shaped like the missing-Service signature, but about a Deployment
-    line = 'Error from server (NotFound): deployments.apps "web" not found'
-    # then the missing-Service entry is not asserted with high confidence
-    result = matcher.match(line)
-    assert result.matches[0].entry.id != "svc-does-not-exist" or result.matches[0].confidence != "high"
-    # while the real thing still is
-    real = matcher.match('Error from server (NotFound): services "web" not found')
-    assert real.best is not None and (real.best.entry.id, real.best.confidence) == ("svc-does-not-exist", "high")
+def _entry(entry_id: str, signature: str, title: str) -> dict:
+    text = {"title": title, "symptoms": [title], "impact": "x", "causes": [{"cause": "x", "fix": ["x"]}]}
+    return {"id": entry_id, "kind": "error", "signatures": [signature], "text": {"en": text}}
+
+
+def test_a_look_alike_line_without_the_signature_words_is_not_asserted(tmp_path: Path) -> None:
+    # given a KB whose signature names the missing binary, and two lines shaped like it
+    for data in (_entry("binary-missing", 'exec: "conntrack": executable file not found in $PATH', "conntrack missing"),
+                 _entry("other-topic", "volume quota exceeded for team storage", "storage quota")):
+        (tmp_path / f"{data['id']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    small = load_matcher([tmp_path], include_builtin=False)
+    same = small.match('E0101 x.go:1] exec: "conntrack": executable file not found in $PATH')
+    other = small.match('E0101 x.go:1] exec: "sh": executable file not found in $PATH')
+    # then only the line that names the same binary is asserted
+    assert same.best is not None and same.best.entry.id == "binary-missing"
+    assert other.best is None or other.best.score < same.best.score / 2
