@@ -43,6 +43,13 @@ def refusal(method: str, url: str) -> str | None:
     return None
 
 
+def _enforce(method: str, url: str) -> None:
+    """Raise ReadOnlyViolation, before anything is sent, unless ``method url`` is a permitted read."""
+    reason = refusal(method, url)
+    if reason:
+        raise ReadOnlyViolation(f"{reason}: {method.upper()} {urlsplit(url).path}")
+
+
 class ReadOnlyPoolManager:
     """Wraps a pool manager and refuses, in-process, anything but a GET outside ``secrets``."""
 
@@ -55,9 +62,7 @@ class ReadOnlyPoolManager:
         Raises:
             ReadOnlyViolation: the request is not a GET or targets Secrets; nothing was sent.
         """
-        reason = refusal(method, url)
-        if reason:
-            raise ReadOnlyViolation(f"{reason}: {method.upper()} {urlsplit(url).path}")
+        _enforce(method, url)
         return self._inner.request(method, url, **kwargs)
 
     def urlopen(self, method: str, url: str, **kwargs: Any) -> Any:
@@ -66,9 +71,7 @@ class ReadOnlyPoolManager:
         Raises:
             ReadOnlyViolation: the request is not a GET or targets Secrets; nothing was sent.
         """
-        reason = refusal(method, url)
-        if reason:
-            raise ReadOnlyViolation(f"{reason}: {method.upper()} {urlsplit(url).path}")
+        _enforce(method, url)
         return self._inner.urlopen(method, url, **kwargs)  # type: ignore[attr-defined]
 
     def clear(self) -> None:
