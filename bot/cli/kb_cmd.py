@@ -37,6 +37,7 @@ def run_list(args: argparse.Namespace) -> int:
         {
             "id": e.id,
             "kind": e.kind,
+            "origin": e.origin,
             "titles": {lang: t.title for lang, t in e.text.items()},
             "tags": list(e.tags),
             "checks": list(e.checks),

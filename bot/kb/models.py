@@ -44,11 +44,38 @@ class Command:
 
 @dataclass(frozen=True)
 class Source:
-    """Where an entry's knowledge comes from: a document and its section."""
+    """Where an entry's knowledge comes from.
 
-    file: str
-    section: str
+    Either a document and its section (``file``, ``section``), or, for common failures that no
+    document covers, the Kubernetes component and the event or status reason it reports
+    (``component``, ``reason``).
+    """
+
+    file: str = ""
+    section: str = ""
     document: str = ""
+    component: str = ""
+    reason: str = ""
+
+    @property
+    def is_document(self) -> bool:
+        """True when the knowledge comes from a source document's section."""
+        return bool(self.file)
+
+    @property
+    def label(self) -> str:
+        """A one-line citation: ``document — section`` or ``component, reason``."""
+        if self.is_document:
+            return " — ".join(p for p in (self.document or self.file, self.section) if p)
+        return ", ".join(p for p in (self.component, self.reason) if p)
+
+
+@dataclass(frozen=True)
+class NotWhen:
+    """A pattern that rules an entry out: text that looks alike but is another problem."""
+
+    pattern: str
+    why: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +86,8 @@ class Entry:
     kind: str
     text: dict[str, Text]
     signatures: tuple[str, ...] = ()
+    distinctive: tuple[tuple[str, str], ...] = ()
+    not_when: tuple[NotWhen, ...] = ()
     alerts: tuple[str, ...] = ()
     diagnose: tuple[Command, ...] = ()
     fix: tuple[Command, ...] = ()
@@ -68,6 +97,22 @@ class Entry:
     sources: tuple[Source, ...] = ()
     beyond_source: tuple[str, ...] = ()
     path: str = field(default="", compare=False)
+
+    @property
+    def origin(self) -> str:
+        """``document`` when a source document covers the entry, else ``common``."""
+        return "document" if any(s.is_document for s in self.sources) else "common"
+
+    def distinctive_part(self, signature: str) -> str:
+        """The distinctive part of ``signature``, or the whole signature when none is marked.
+
+        Many messages share a generic prefix (``FailedCreatePodSandBox``, ``hcnCreateLoadBalancer
+        failed in Win32:``); a match on that prefix alone must not count as a match on the signature.
+        """
+        for text, part in self.distinctive:
+            if text == signature:
+                return part
+        return signature
 
     @property
     def languages(self) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bot.errors import Problem
-from bot.kb.models import COMMAND_GROUPS, KINDS, Cause, Command, Entry, Source, Text
+from bot.kb.models import COMMAND_GROUPS, KINDS, Cause, Command, Entry, NotWhen, Source, Text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
@@ -88,14 +88,15 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
     texts = _parse_texts(c, data)
     diagnose, fix = _parse_commands(c, data)
     sources = _parse_sources(c, data)
-    signatures = c.strings(data, "signatures", "")
+    signatures, distinctive = _parse_signatures(c, data)
+    not_when = _parse_not_when(c, data)
     related = c.strings(data, "related", "")
     for i, rel in enumerate(related):
         if not ID_PATTERN.match(rel):
             c.fail(f"related[{i}]", f"{rel!r} is not a valid entry id")
 
     known = {"id", "kind", "text", "signatures", "alerts", "commands", "checks", "related",
-             "tags", "sources", "beyond_source"}
+             "tags", "sources", "beyond_source", "not_when"}
     for key in data:
         if key not in known:
             c.fail(str(key), f"unknown field (expected one of {', '.join(sorted(known))})")
@@ -107,6 +108,8 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
         kind=kind,
         text=texts,
         signatures=signatures,
+        distinctive=distinctive,
+        not_when=not_when,
         alerts=c.strings(data, "alerts", ""),
         diagnose=diagnose,
         fix=fix,
@@ -186,21 +189,96 @@ def _parse_commands(c: _Collector, data: dict[str, Any]) -> tuple[tuple[Command,
     return tuple(groups["diagnose"]), tuple(groups["fix"])
 
 
+def _parse_signatures(c: _Collector, data: dict[str, Any]) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """Signatures are strings, or ``{text, distinctive}`` where ``distinctive`` is a substring of ``text``."""
+    raw = data.get("signatures")
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, list):
+        c.fail("signatures", f"must be a list, got {type(raw).__name__}")
+        return (), ()
+    texts: list[str] = []
+    parts: list[tuple[str, str]] = []
+    for i, item in enumerate(raw):
+        if isinstance(item, str) and item.strip():
+            texts.append(item.strip())
+            continue
+        if not isinstance(item, dict):
+            c.fail(f"signatures[{i}]", "must be a non-empty string or a mapping with text and distinctive")
+            continue
+        unknown = set(item) - {"text", "distinctive"}
+        if unknown:
+            c.fail(f"signatures[{i}].{sorted(unknown)[0]}", "unknown field (expected text, distinctive)")
+        text = c.string(item, "text", f"signatures[{i}].")
+        part = c.string(item, "distinctive", f"signatures[{i}].")
+        if text and part and part not in text:
+            c.fail(f"signatures[{i}].distinctive", f"{part!r} is not part of the signature text")
+        if text:
+            texts.append(text)
+            if part:
+                parts.append((text, part))
+    return tuple(texts), tuple(parts)
+
+
+def _parse_not_when(c: _Collector, data: dict[str, Any]) -> tuple[NotWhen, ...]:
+    """``not_when`` lists ``{pattern, why}``: a regex (case-insensitive) that rules the entry out."""
+    raw = data.get("not_when")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.fail("not_when", f"must be a list of {{pattern, why}}, got {type(raw).__name__}")
+        return ()
+    out: list[NotWhen] = []
+    for i, item in enumerate(raw):
+        where = f"not_when[{i}]."
+        if not isinstance(item, dict):
+            c.fail(f"not_when[{i}]", "must be a mapping with pattern and why")
+            continue
+        unknown = set(item) - {"pattern", "why"}
+        if unknown:
+            c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected pattern, why)")
+        pattern = c.string(item, "pattern", where)
+        why = c.string(item, "why", where)
+        if pattern:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                c.fail(f"{where}pattern", f"is not a valid regular expression: {exc}")
+                continue
+        if pattern and why:
+            out.append(NotWhen(pattern, why))
+    return tuple(out)
+
+
 def _parse_sources(c: _Collector, data: dict[str, Any]) -> tuple[Source, ...]:
+    """A source is a document section (``file``, ``section``) or a component and reason."""
     raw = data.get("sources")
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        c.fail("sources", "must be a list of {file, section, document}")
+        c.fail("sources", "must be a list of {file, section, document} or {component, reason}")
         return ()
     out = []
     for i, item in enumerate(raw):
+        where = f"sources[{i}]."
         if not isinstance(item, dict):
-            c.fail(f"sources[{i}]", "must be a mapping with file and section")
+            c.fail(f"sources[{i}]", "must be a mapping with file and section, or component and reason")
             continue
-        out.append(Source(
-            file=c.string(item, "file", f"sources[{i}]."),
-            section=c.string(item, "section", f"sources[{i}]."),
-            document=c.string(item, "document", f"sources[{i}].", required=False),
-        ))
+        if "file" in item or "component" not in item:
+            unknown = set(item) - {"file", "section", "document"}
+            if unknown:
+                c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected file, section, document)")
+            out.append(Source(
+                file=c.string(item, "file", where),
+                section=c.string(item, "section", where),
+                document=c.string(item, "document", where, required=False),
+            ))
+        else:
+            unknown = set(item) - {"component", "reason"}
+            if unknown:
+                c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected component, reason)")
+            out.append(Source(
+                component=c.string(item, "component", where),
+                reason=c.string(item, "reason", where),
+            ))
     return tuple(out)

@@ -9,7 +9,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "evidence": "Evidence", "related": "Related", "alternatives": "Also possible",
         "no_match": "No confident match.", "closest": "Closest topics", "also_found": "Also found in this paste",
         "high": "high", "medium": "medium", "low": "low", "symptoms": "Symptoms", "added": "beyond the source",
-        "checks": "Cluster checks",
+        "checks": "Cluster checks", "common": "common topic",
     },
     "pt": {
         "cause": "Causa", "fix": "Correção", "impact": "Impacto", "diagnose": "Diagnóstico (somente leitura)",
@@ -18,6 +18,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "no_match": "Nenhuma correspondência confiável.", "closest": "Tópicos mais próximos",
         "also_found": "Também encontrado neste texto", "high": "alta", "medium": "média", "low": "baixa",
         "symptoms": "Sintomas", "added": "além da fonte", "checks": "Verificações no cluster",
+        "common": "tópico comum",
     },
     "ru": {
         "cause": "Причина", "fix": "Решение", "impact": "Последствия", "diagnose": "Диагностика (только чтение)",
@@ -26,6 +27,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "no_match": "Уверенного совпадения нет.", "closest": "Ближайшие темы",
         "also_found": "Также найдено в этом тексте", "high": "высокая", "medium": "средняя", "low": "низкая",
         "symptoms": "Симптомы", "added": "сверх источника", "checks": "Проверки кластера",
+        "common": "общая тема",
     },
     "zh": {
         "cause": "原因", "fix": "解决方法", "impact": "影响", "diagnose": "诊断（只读）",
@@ -33,7 +35,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "evidence": "日志证据", "related": "相关主题", "alternatives": "其他可能",
         "no_match": "没有足够可信的匹配。", "closest": "最接近的主题", "also_found": "该文本中还发现",
         "high": "高", "medium": "中", "low": "低", "symptoms": "症状", "added": "来源之外的补充",
-        "checks": "集群检查",
+        "checks": "集群检查", "common": "常见问题",
     },
 }
 

@@ -84,7 +84,7 @@ def entry_view(entry: Entry, lang: str, kb: KnowledgeBase) -> dict[str, Any]:
         "causes": [{"cause": conv(c.cause), "fix": [conv(step) for step in c.fix]} for c in text.causes],
         "diagnose": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.diagnose],
         "fix": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.fix],
-        "sources": [{"label": " — ".join(p for p in (s.document or s.file, s.section) if p)}
+        "sources": [{"label": s.label}
                     for s in entry.sources[:2]],
         "related": [r for r in related if r is not None][:MAX_TOPIC_BUTTONS],
         "has_checks": bool(entry.checks),

@@ -52,7 +52,18 @@ def test_minimal_entry_loads(tmp_path: Path) -> None:
         (lambda d: d["text"]["en"].update(symptoms=[]), "team-disk.yaml: text.en.symptoms: must not be empty"),
         (lambda d: d["text"]["en"]["causes"][0].update(fix="just one"),
          "team-disk.yaml: text.en.causes[0].fix: must be a list of strings, got str"),
-        (lambda d: d.update(signatures="x"), "team-disk.yaml: signatures: must be a list of strings, got str"),
+        (lambda d: d.update(signatures="x"), "team-disk.yaml: signatures: must be a list, got str"),
+        (lambda d: d.update(signatures=[{"text": "quota exceeded on volume"}]),
+         "team-disk.yaml: signatures[0].distinctive: is required"),
+        (lambda d: d.update(signatures=[{"text": "quota exceeded", "distinctive": "disk full"}]),
+         "team-disk.yaml: signatures[0].distinctive: 'disk full' is not part of the signature text"),
+        (lambda d: d.update(not_when=[{"pattern": "(unclosed", "why": "x"}]),
+         "team-disk.yaml: not_when[0].pattern: is not a valid regular expression"),
+        (lambda d: d.update(not_when=[{"pattern": "image pull"}]), "team-disk.yaml: not_when[0].why: is required"),
+        (lambda d: d.update(not_when="image pull"), "team-disk.yaml: not_when: must be a list of {pattern, why}"),
+        (lambda d: d.update(sources=[{"component": "kubelet"}]), "team-disk.yaml: sources[0].reason: is required"),
+        (lambda d: d.update(sources=[{"component": "kubelet", "reason": "Failed", "section": "x"}]),
+         "team-disk.yaml: sources[0].section: unknown field (expected component, reason)"),
         (lambda d: d.update(colour="red"), "team-disk.yaml: colour: unknown field"),
         (lambda d: d.update(commands={"delete": []}), "team-disk.yaml: commands.delete: unknown group"),
         (lambda d: d.update(commands={"fix": [{"run": "kubectl get pods"}]}),
@@ -67,6 +78,27 @@ def test_broken_entry_names_file_and_field(tmp_path: Path, mutate, expected: str
     write(tmp_path, "team-disk.yaml", data)
     # then the problem names the file and the field
     assert any(p.startswith(expected) for p in problems_of(tmp_path)), problems_of(tmp_path)
+
+
+def test_discriminating_fields_load(tmp_path: Path) -> None:
+    # given an entry with a marked distinctive part, a rule-out pattern and a component source
+    data = dict(MINIMAL)
+    data["signatures"] = [{"text": "MountVolume.SetUp failed: quota exceeded", "distinctive": "quota exceeded"},
+                          "volume is full"]
+    data["not_when"] = [{"pattern": "(?i)image pull", "why": "a pull error is not a volume problem"}]
+    data["sources"] = [{"component": "kubelet", "reason": "FailedMount"}]
+    write(tmp_path, "team-disk.yaml", data)
+    # when it loads
+    entries, problems = load_folder(tmp_path)
+    # then every field is kept, and the entry is a common topic
+    assert problems == []
+    entry = entries["team-disk"]
+    assert entry.signatures == ("MountVolume.SetUp failed: quota exceeded", "volume is full")
+    assert entry.distinctive_part("MountVolume.SetUp failed: quota exceeded") == "quota exceeded"
+    assert entry.distinctive_part("volume is full") == "volume is full"
+    assert [n.pattern for n in entry.not_when] == ["(?i)image pull"]
+    assert entry.origin == "common"
+    assert entry.sources[0].label == "kubelet, FailedMount"
 
 
 def test_languages_must_list_the_same_causes(tmp_path: Path) -> None:
