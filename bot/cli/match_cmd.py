@@ -89,7 +89,11 @@ def result_json(result: Any, display_lang: str) -> dict[str, Any]:
             "title": m.entry.text_in(lang).title,
             "score": m.score,
             "confidence": m.confidence,
+            "probability": m.probability,
+            "origin": m.entry.origin,
             "evidence": list(m.evidence),
+            "why": {"signature": m.why.signature, "words": list(m.why.words), "context": list(m.why.context)}
+            if m.why else None,
         }
 
     return {
@@ -98,4 +102,5 @@ def result_json(result: Any, display_lang: str) -> dict[str, Any]:
         "abstained": result.abstained,
         "matches": [one(m) for m in result.matches],
         "findings": [one(m) for m in result.findings],
+        "siblings": [m.entry.id for m in result.siblings],
     }

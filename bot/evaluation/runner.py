@@ -1,12 +1,19 @@
 """Run a labelled query file through the matcher and summarise how it did.
 
-The file is a YAML list of ``{query, expect, lang, kind}``; ``expect: none``
-marks a query that should get no confident answer. KB maintainers run this to
+The file is a YAML list of ``{query, expect, lang, kind, accept}``; ``expect: none``
+marks a query that should get no confident answer, and ``accept`` lists other
+topics that are a defensible answer too. KB maintainers run this to
 regression-test their own entries.
+
+Besides accuracy, the summary reports what an on-call channel feels: the
+precision of high-confidence answers (what triage posts on its own) and a
+reliability table, the matcher's predicted probability of being right against
+how often it was.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +35,14 @@ class Query:
     expect: str
     lang: str
     kind: str
+    accept: tuple[str, ...] = ()
+
+    @property
+    def right_answers(self) -> frozenset[str]:
+        """Every topic that counts as a right answer (none for a negative)."""
+        if self.expect == NONE:
+            return frozenset()
+        return frozenset((self.expect, *self.accept))
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,8 @@ class Outcome:
     confidence: str
     """high, medium or low for the best match; none when nothing matched at all."""
     abstained: bool
+    probability: float = 0.0
+    """The matcher's estimate that its first answer is right."""
 
     @property
     def negative(self) -> bool:
@@ -48,12 +65,12 @@ class Outcome:
     @property
     def top1(self) -> bool:
         """The expected entry ranked first."""
-        return bool(self.top) and self.top[0] == self.query.expect
+        return bool(self.top) and self.top[0] in self.query.right_answers
 
     @property
     def top3(self) -> bool:
         """The expected entry ranked in the first three."""
-        return self.query.expect in self.top[:3]
+        return not self.query.right_answers.isdisjoint(self.top[:3])
 
     @property
     def answered_right(self) -> bool:
@@ -75,8 +92,11 @@ def load_queries(path: Path) -> list[Query]:
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not item.get("expect"):
             raise InputError(f"{path}: item {i} needs a 'query' string and an 'expect' id (or none)")
+        accept = item.get("accept") or []
+        if not isinstance(accept, list) or not all(isinstance(a, str) for a in accept):
+            raise InputError(f"{path}: item {i}: 'accept' must be a list of entry ids")
         queries.append(Query(item["query"], str(item["expect"]), str(item.get("lang", "en")),
-                             str(item.get("kind", "describe"))))
+                             str(item.get("kind", "describe")), tuple(accept)))
     return queries
 
 
@@ -87,7 +107,8 @@ def evaluate(matcher: Matcher, queries: list[Query]) -> list[Outcome]:
         result = matcher.match(q.text, top=3)
         top = tuple(m.entry.id for m in result.matches)
         confidence = result.matches[0].confidence if result.matches else NONE
-        outcomes.append(Outcome(q, top, confidence, result.abstained))
+        probability = result.matches[0].probability if result.matches else 0.0
+        outcomes.append(Outcome(q, top, confidence, result.abstained, probability))
     return outcomes
 
 
@@ -102,7 +123,31 @@ def _rates(outcomes: list[Outcome]) -> dict[str, Any]:
     if negatives:
         out["negatives_abstained"] = round(sum(o.abstained for o in negatives) / len(negatives), 4)
         out["negatives_high"] = round(sum(o.confidence == "high" for o in negatives) / len(negatives), 4)
+    high = [o for o in outcomes if o.confidence == "high"]
+    out["high_answers"] = len(high)
+    if high:
+        out["high_precision"] = round(sum(o.top1 for o in high) / len(high), 4)
     return out
+
+
+RELIABILITY_BINS: tuple[float, ...] = (0.0, 0.5, 0.8, 0.9, 0.97, 1.0001)
+
+
+def reliability(outcomes: list[Outcome]) -> list[dict[str, Any]]:
+    """Predicted probability of a right first answer against how often it was right, per bin.
+
+    A negative's first answer is never right. A well calibrated matcher has ``observed``
+    close to ``predicted`` in every bin with enough queries.
+    """
+    rows = []
+    for lo, hi in itertools.pairwise(RELIABILITY_BINS):
+        members = [o for o in outcomes if o.top and lo <= o.probability < hi]
+        row: dict[str, Any] = {"bin": f"{lo:.2f}-{min(hi, 1.0):.2f}", "queries": len(members)}
+        if members:
+            row["predicted"] = round(sum(o.probability for o in members) / len(members), 4)
+            row["observed"] = round(sum(o.top1 for o in members) / len(members), 4)
+        rows.append(row)
+    return rows
 
 
 def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
@@ -120,6 +165,7 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
     ]
     return {
         "overall": _rates(outcomes),
+        "reliability": reliability(outcomes),
         "by_lang": {k: _rates(v) for k, v in sorted(by_lang.items())},
         "by_kind": {k: _rates(v) for k, v in sorted(by_kind.items())},
         "misses": misses,
@@ -128,4 +174,5 @@ def summarise(outcomes: list[Outcome]) -> dict[str, Any]:
 
 def results_json(outcomes: list[Outcome]) -> list[dict[str, Any]]:
     """The per-query results in the stable ``--json`` shape."""
-    return [{"expect": o.query.expect, "top": list(o.top), "confidence": o.confidence} for o in outcomes]
+    return [{"expect": o.query.expect, "top": list(o.top), "confidence": o.confidence,
+             "probability": round(o.probability, 4)} for o in outcomes]

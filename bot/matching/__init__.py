@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.matching.matcher import Calibration, Matcher, load_matcher
+from bot.matching.calibration import Calibration
+from bot.matching.matcher import Matcher, Tuning, load_matcher
 from bot.matching.types import Confidence, Match, MatchResult, answer_language
 
-__all__ = ["Calibration", "Confidence", "Match", "MatchResult", "Matcher", "answer_language", "load_matcher"]
+__all__ = ["Calibration", "Confidence", "Match", "MatchResult", "Matcher", "Tuning", "answer_language",
+           "load_matcher"]

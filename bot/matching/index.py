@@ -66,6 +66,10 @@ class SearchIndex:
     signature says "conntrack") is a look-alike, not a match."""
     signature_specificity: np.ndarray
     """For each signature, 0.3..1: how rare its words are; generic prefixes align everywhere and prove little."""
+    signature_distinctive: tuple[str, ...]
+    """For each signature, its masked, lower-cased distinctive part ("" when the whole signature is)."""
+    signature_texts: tuple[str, ...]
+    """For each signature, the text as the KB writes it, to show which one matched."""
     signature_rows: dict[int, np.ndarray]
     """For each entry index, the indices of its signatures."""
     vocabulary: frozenset[str]
@@ -149,12 +153,15 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     idf = dict(zip(names, idf_values.tolist(), strict=True))
 
     signatures: list[str] = []
+    distinctive: list[str] = []
     owners: list[int] = []
     by_entry: dict[int, list[int]] = {}
     for i, entry in enumerate(entries):
         for text in entry.signatures:
             by_entry.setdefault(i, []).append(len(signatures))
             signatures.append(mask(text).lower())
+            part = entry.distinctive_part(text)
+            distinctive.append(mask(part).lower() if part != text else "")
             owners.append(i)
     owner_array = np.asarray(owners, dtype=np.int32)
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
@@ -172,6 +179,8 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
         signatures=tuple(signatures),
         signature_owner=owner_array,
         signature_specificity=specificity,
+        signature_distinctive=tuple(distinctive),
+        signature_texts=tuple(t for e in entries for t in e.signatures),
         signature_keys=keys,
         signature_rows=signature_rows,
         vocabulary=vocabulary,

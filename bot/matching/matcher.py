@@ -5,8 +5,13 @@ A query is read as several units: the whole text (when short enough), its prose
 Each unit gets a lexical score (idf-weighted coverage of its features by an
 entry) and a fuzzy score against the entries' masked signatures. An entry's
 score is its best unit plus shares of its next best units and of the whole
-text's view; its best lines are the evidence. The bands and the abstention come
-from the score and its lead over the runner-up (``Calibration``).
+text's view; its best lines are the evidence.
+
+The text's setting then narrows the ranking (``context``): a Windows-only entry needs
+Windows evidence, and an entry's ``not_when`` patterns rule it out. A fitted model turns
+the score, the lead and a few other signals into a probability of being right
+(``calibration``); the bands and the abstention are cut from it. Two related entries
+that fit about equally are answered together, as siblings, never as one high answer.
 """
 
 from __future__ import annotations
@@ -21,12 +26,14 @@ from rapidfuzz import fuzz, process
 
 from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
 from bot.matching.background import BACKGROUND_IDF_CAP
+from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
+from bot.matching.context import ContextRules, Fit, Setting
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
 from bot.matching.mask import mask
-from bot.matching.types import Confidence, Match, MatchResult
+from bot.matching.types import Match, MatchResult, Why
 
 MAX_INPUT_CHARS = 2_000_000
 DETECT_PREFIX_CHARS = 8_000
@@ -38,16 +45,24 @@ FUZZY_UNITS = 16
 _TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
 _KEY_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
 _ALERT_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]{5,}\b")
+SIBLING_RATIO = 0.85
+"""A related runner-up scoring at least this share of the first answer makes the answer a pair."""
+DISTINCTIVE_MISS = 0.3
+"""Share an alignment keeps when the signature's distinctive part is not in the text."""
+DISTINCTIVE_RATIO = 90
+"""partial_ratio the distinctive part must reach against the text."""
+FINDING_SCORE = 0.5
+"""A single line must score this much for its topic to be reported as a finding of a long paste."""
+WHY_WORDS = 6
+BREADTH_WORDS = 4
+ALERT_PROBABILITY = 0.99
+"""An alert name that points at one entry is a label written by a machine: it settles the answer."""
 
 
 @dataclass(frozen=True)
-class Calibration:
-    """Score cut-offs for the confidence bands, set from labelled queries (see benchmarks/)."""
+class Tuning:
+    """How scores are built; set by hand against the project's labelled queries."""
 
-    high: float = 0.50
-    medium: float = 0.35
-    margin: float = 0.08
-    """A high band also needs this lead over the next entry."""
     unknown_feature_idf: float = 0.35
     """Share of the largest idf charged for a query feature the KB has never seen."""
     telling_words: float = 2.0
@@ -100,10 +115,13 @@ _TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.
 class Matcher:
     """Matches text against one loaded knowledge base; safe to share between threads."""
 
-    def __init__(self, kb: KnowledgeBase, index: SearchIndex, calibration: Calibration | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, index: SearchIndex, tuning: Tuning | None = None,
+                 calibration: Calibration | None = None) -> None:
         self.kb = kb
         self.index = index
-        self.calibration = calibration or Calibration()
+        self.tuning = tuning or Tuning()
+        self.calibration = calibration or load_calibration()
+        self.rules = ContextRules(index.entries)
 
     def warm_up(self) -> None:
         """Load what the first query of each script would load (Chinese tables), for long-lived servers."""
@@ -114,47 +132,118 @@ class Matcher:
         """Rank entries for ``text``; abstain when none is confident."""
         text = text[:MAX_INPUT_CHARS]
         query_lang = lang or detect_language(text[:DETECT_PREFIX_CHARS])
-        units, line_count = self._units(text)
+        units, line_count, cleaned = self._units(text)
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
         masked = [mask(u.text) for u in units]
-        lexical = self._lexical(masked, foreign=query_lang not in ("en", "und"))
+        foreign = query_lang not in ("en", "und")
+        lexical = self._lexical(masked, foreign=foreign)
         best_lexical = lexical.max(axis=0)
         shortlist = np.argsort(-best_lexical)[:SHORTLIST]
-        fuzzy = self._fuzzy(units, masked, lexical, shortlist)
+        fuzzy, aligned = self._fuzzy(units, masked, lexical, shortlist)
         multi_line = line_count > 1
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
-        entry_scores = np.maximum(self._aggregate(combined, units), self._alert_floor(text))
+        raw = self._aggregate(combined, units)
+        setting = Setting.of(cleaned)
+        fits = self._fits(raw, setting, cleaned)
+        factors = np.ones(len(self.index), dtype=np.float32)
+        for i, fit in fits.items():
+            factors[i] = fit.factor
+        alert = self._alert_floor(text)
+        entry_scores = np.maximum(raw * factors, alert)
         ranked = np.argsort(-entry_scores)
-        runner_up = float(entry_scores[ranked[1]]) if len(ranked) > 1 else 0.0
-        order = [int(i) for i in ranked[: max(top, 1)] if entry_scores[i] > 0]
+        order = [int(i) for i in ranked[: max(top, 2)] if entry_scores[i] > 0]
+        if not order:
+            return MatchResult(query_lang=query_lang, matches=(), abstained=True)
+
+        first, second = order[0], (order[1] if len(order) > 1 else None)
+        s1 = float(entry_scores[first])
+        s2 = float(entry_scores[second]) if second is not None else 0.0
+        sibling = second is not None and s2 >= SIBLING_RATIO * s1 and self._related(first, second)
+        line_rows = [n for n, u in enumerate(units) if u.is_line]
         matches = []
-        for rank, i in enumerate(order):
+        for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
+            why = self._why(i, units, masked, combined, aligned, setting, fits.get(i))
+            signals = Signals(
+                score=score,
+                lead=score - s2 if rank == 0 else 0.0,
+                runner_up_ratio=s2 / s1 if rank == 0 and s1 > 0 else 1.0,
+                fuzzy=float(fuzzy[:, i].max()),
+                lexical=float(lexical[:, i].max()),
+                breadth=min(1.0, len(why.words) / BREADTH_WORDS),
+                fit=float(factors[i]),
+                agreement=_agreement(combined, line_rows, i),
+                foreign=foreign,
+                multi_line=multi_line,
+                alert=bool(alert[i] > 0),
+                sibling=bool(sibling) and rank == 0,
+            )
+            probability = self.calibration.probability(signals)
+            if alert[i] >= self.tuning.alert_score:
+                probability = max(probability, ALERT_PROBABILITY)
+            band = self.calibration.band(probability)
+            if rank > 0 or sibling:
+                band = "medium" if band == "high" else band
             matches.append(Match(
                 entry=self.index.entries[i],
                 score=round(min(score, 1.0), 4),
-                confidence=self._band(score, score - runner_up if rank == 0 else 0.0),
+                confidence=band,
                 evidence=self._evidence(units, combined[:, i]) if multi_line else (),
+                probability=round(probability, 4),
+                why=why,
+                signals=signals,
             ))
-        abstained = not matches or matches[0].confidence == "low"
+        abstained = matches[0].confidence == "low"
         return MatchResult(
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined),
+            findings=self._findings(units, combined, factors),
+            siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
+        )
+
+    def _fits(self, scores: np.ndarray, setting: Setting, cleaned: str) -> dict[int, Fit]:
+        """The setting's verdict on every scored entry that has platform or rule-out rules."""
+        candidates = np.nonzero(scores > 0)[0]
+        return {int(i): self.rules.fit(int(i), setting, cleaned)
+                for i in candidates if self.rules.has_rules(int(i))}
+
+    def _related(self, a: int, b: int) -> bool:
+        ea, eb = self.index.entries[a], self.index.entries[b]
+        return eb.id in ea.related or ea.id in eb.related
+
+    def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
+             aligned: dict[int, int], setting: Setting, fit: Fit | None) -> Why:
+        """The signature, words and setting behind entry ``i``'s score."""
+        best_unit = int(np.argmax(combined[:, i]))
+        shared: list[tuple[float, str]] = []
+        for feature, weight in features(masked[best_unit], self.index.lexicon).items():
+            posting = self.index.posting(feature)
+            if posting is None or feature[0] in "~#":
+                continue
+            hit = np.nonzero(posting.entries == i)[0]
+            if len(hit):
+                shared.append((float(posting.weights[hit[0]]) * min(weight, 1.5), feature))
+        shared.sort(key=lambda p: (-p[0], p[1]))
+        row = aligned.get(i)
+        context = [f"platform: {p}" for p in sorted(setting.platforms)] + (fit.reasons if fit else [])
+        return Why(
+            signature=self.index.signature_texts[row] if row is not None else "",
+            words=tuple(f for _, f in shared[:WHY_WORDS]),
+            context=tuple(context),
         )
 
     # -- units -----------------------------------------------------------------------------------
 
-    def _units(self, text: str) -> tuple[list[_Unit], int]:
-        """The units to score, and how many distinct lines the cleaned text has."""
+    def _units(self, text: str) -> tuple[list[_Unit], int, str]:
+        """The units to score, how many distinct lines the cleaned text has, and the cleaned text."""
         cleaned = clean_text(text).strip()
         if not cleaned:
-            return [], 0
+            return [], 0, ""
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
         evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line)]
         units: list[_Unit] = []
@@ -170,7 +259,7 @@ class Matcher:
             ]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
-        return _distinct(units), len(lines)
+        return _distinct(units), len(lines), cleaned
 
     def _telling_lines(self, lines: list[str]) -> list[tuple[str, float]]:
         """The lines whose known words are rarest (where an error usually is), each with its rarity 0..1.
@@ -191,7 +280,7 @@ class Matcher:
 
     def _line_weight(self, line: str, rarity: float) -> float:
         base = 1.0 if _PROBLEM_WORDS.search(line) else CONTEXT_LINE_WEIGHT
-        return base * min(1.0, max(self.calibration.generic_line_floor, rarity / self.calibration.telling_rarity))
+        return base * min(1.0, max(self.tuning.generic_line_floor, rarity / self.tuning.telling_rarity))
 
     # -- scores ----------------------------------------------------------------------------------
 
@@ -202,7 +291,7 @@ class Matcher:
         is one numpy call per query rather than one per feature.
         """
         n = len(self.index)
-        cal = self.calibration
+        cal = self.tuning
         unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
         texts = masked_texts
         norms = np.zeros(len(texts), dtype=np.float32)
@@ -236,38 +325,48 @@ class Matcher:
         return (scores / safe_norms * mass * agreement).astype(np.float32)
 
     def _fuzzy(self, units: Sequence[_Unit], masked: Sequence[str], lexical: np.ndarray,
-               shortlist: np.ndarray) -> np.ndarray:
+               shortlist: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
         """For the most promising units and the shortlisted entries, how well a masked signature aligns.
 
         Units are taken in order of their best lexical score: a line that shares no telling word
         with any entry rarely aligns with a signature, and each alignment costs a few microseconds.
+        An alignment that misses the signature's distinctive part (a shared generic prefix) counts
+        little. Also returns, per entry, the signature that aligned best.
         """
         out = np.zeros((len(units), len(self.index)), dtype=np.float32)
+        best: dict[int, tuple[float, int]] = {}
         rows = [r for i in shortlist for r in self.index.signature_rows.get(int(i), ())]
         promising = np.argsort(-lexical.max(axis=1), kind="stable")[:FUZZY_UNITS]
         queries = [(int(n), masked[n].lower()) for n in promising
                    if len(units[n].text) >= MIN_FUZZY_CHARS and len(masked[n]) <= 4 * WHOLE_TEXT_CHARS]
         if not rows or not queries:
-            return out
+            return out, {}
         choices = [self.index.signatures[r] for r in rows]
         ratios = process.cdist([q for _, q in queries], choices, scorer=fuzz.partial_ratio,
-                               processor=None, score_cutoff=self.calibration.fuzzy_floor, dtype=np.uint8,
+                               processor=None, score_cutoff=self.tuning.fuzzy_floor, dtype=np.uint8,
                                workers=1)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
-        floor = self.calibration.fuzzy_floor
+        floor = self.tuning.fuzzy_floor
         aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
         scores = aligned * coverage * self.index.signature_specificity[rows][None, :]
+        owners = self.index.signature_owner[rows]
         for k, col in zip(*np.nonzero(scores), strict=True):
-            keys = self.index.signature_keys[rows[col]]
+            row = rows[col]
+            keys = self.index.signature_keys[row]
             if keys:
                 words = set(_KEY_TOKEN.findall(queries[k][1]))
                 scores[k, col] *= sum(w in words for w in keys) / len(keys)
-        owners = self.index.signature_owner[rows]
+            part = self.index.signature_distinctive[row]
+            if part and fuzz.partial_ratio(part, queries[k][1]) < DISTINCTIVE_RATIO:
+                scores[k, col] *= DISTINCTIVE_MISS
+            owner = int(owners[col])
+            if scores[k, col] > best.get(owner, (0.0, -1))[0]:
+                best[owner] = (float(scores[k, col]), row)
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])
-        return out
+        return out, {owner: row for owner, (_, row) in best.items()}
 
     def _aggregate(self, combined: np.ndarray, units: Sequence[_Unit]) -> np.ndarray:
         """Best unit plus a share of the next best, plus a share of the whole text's own view.
@@ -276,14 +375,14 @@ class Matcher:
         line happens to cover, and the whole text (or the asker's prose) keeps a say.
         """
         ranked = -np.sort(-combined, axis=0)
-        support = self.calibration.support
+        support = self.tuning.support
         total = ranked[0].copy()
         for k, share in enumerate(support, start=1):
             if k < ranked.shape[0]:
                 total += share * ranked[k]
         context = [n for n, u in enumerate(units) if not u.is_line]
         if context and len(units) > len(context):
-            total += self.calibration.context_share * combined[context].max(axis=0)
+            total += self.tuning.context_share * combined[context].max(axis=0)
         return total
 
     def _alert_floor(self, text: str) -> np.ndarray:
@@ -294,16 +393,8 @@ class Matcher:
         for word in set(_ALERT_TOKEN.findall(text[:WHOLE_TEXT_CHARS * 4])):
             rows = self.index.alert_entries.get(word.lower())
             if rows and len(rows) <= 2:
-                floor[list(rows)] = np.maximum(floor[list(rows)], self.calibration.alert_score / len(rows))
+                floor[list(rows)] = np.maximum(floor[list(rows)], self.tuning.alert_score / len(rows))
         return floor
-
-    def _band(self, score: float, lead: float) -> Confidence:
-        c = self.calibration
-        if score >= c.high and lead >= c.margin:
-            return "high"
-        if score >= c.medium:
-            return "medium"
-        return "low"
 
     # -- evidence --------------------------------------------------------------------------------
 
@@ -317,22 +408,30 @@ class Matcher:
             return ()
         return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
-    def _findings(self, units: Sequence[_Unit], combined: np.ndarray) -> tuple[Match, ...]:
-        """Distinct topics that individual lines assert with high confidence."""
+    def _findings(self, units: Sequence[_Unit], combined: np.ndarray, factors: np.ndarray) -> tuple[Match, ...]:
+        """Distinct topics that individual lines assert with high confidence, in the text's setting."""
         best_by_entry: dict[int, tuple[float, str]] = {}
         for n, unit in enumerate(units):
             if not unit.is_line:
                 continue
-            row = combined[n]
+            row = combined[n] * factors
             i = int(np.argmax(row))
             score = float(row[i])
-            if score >= self.calibration.high and score > best_by_entry.get(i, (0.0, ""))[0]:
+            if score >= FINDING_SCORE and score > best_by_entry.get(i, (0.0, ""))[0]:
                 best_by_entry[i] = (score, unit.text)
         ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])
         return tuple(
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+def _agreement(combined: np.ndarray, line_rows: list[int], i: int) -> float:
+    """The share of a paste's line units whose best entry is ``i`` (0 when there are no lines)."""
+    lines = [n for n in line_rows if combined[n].max() > 0]
+    if not lines:
+        return 0.0
+    return sum(int(np.argmax(combined[n])) == i for n in lines) / len(lines)
 
 
 def _distinct(units: list[_Unit]) -> list[_Unit]:
@@ -348,7 +447,8 @@ def _distinct(units: list[_Unit]) -> list[_Unit]:
 
 
 def load_matcher(
-    extra_dirs: Sequence[Path | str] = (), *, include_builtin: bool = True, use_cache: bool = False
+    extra_dirs: Sequence[Path | str] = (), *, include_builtin: bool = True, use_cache: bool = False,
+    calibration: Calibration | None = None,
 ) -> Matcher:
     """Load the KB (built-in plus ``extra_dirs``) and build its index.
 
@@ -368,4 +468,4 @@ def load_matcher(
         kb, index = cached(folders, build)
     else:
         kb, index = build()
-    return Matcher(kb, index)
+    return Matcher(kb, index, calibration=calibration)

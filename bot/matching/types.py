@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bot.kb.models import Entry
+
+if TYPE_CHECKING:
+    from bot.matching.calibration import Signals
 
 Confidence = Literal["high", "medium", "low"]
 
@@ -20,6 +23,25 @@ class Match:
     confidence: Confidence
     evidence: tuple[str, ...] = ()
     """The lines of the input (cleaned, not masked) that carry the error."""
+    probability: float = 0.0
+    """Calibrated estimate that this match is the right answer (for the first match; lower ranks
+    get the estimate they would have as first answer without a lead)."""
+    why: Why | None = None
+    """What made the match: the signature that aligned, the shared words and the setting."""
+    signals: Signals | None = field(default=None, compare=False, repr=False)
+    """The inputs the calibration turned into ``probability``."""
+
+
+@dataclass(frozen=True)
+class Why:
+    """The reasons behind one match, for ``--json`` and for maintainers tuning the KB."""
+
+    signature: str = ""
+    """The KB signature that aligned best with a line of the text ("" when none did)."""
+    words: tuple[str, ...] = ()
+    """The query's words (and glossary concepts) that the entry shares, most telling first."""
+    context: tuple[str, ...] = ()
+    """The platforms the text shows, and why the score was reduced (missing platform, rule-out)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +55,9 @@ class MatchResult:
     """True when no match is confident enough to assert; ``matches`` are then only suggestions."""
     findings: tuple[Match, ...] = field(default=())
     """Distinct confident topics found in different lines of a long paste, best first."""
+    siblings: tuple[Match, ...] = field(default=())
+    """Two related entries that fit about equally: the answer is "one of these two" rather than
+    a confident one on either (and no answer at all when the result abstains); empty otherwise."""
 
     @property
     def best(self) -> Match | None:

@@ -13,6 +13,8 @@ QUERIES = [
     for path in sorted((Path(__file__).parent.parent / "data" / "queries").glob("*.yaml"))
     for item in yaml.safe_load(path.read_text(encoding="utf-8"))
 ]
+POSITIVES = [item for item in QUERIES if item["expect"] != "none"]
+NEGATIVES = [item for item in QUERIES if item["expect"] == "none"]
 
 KUBELET_NOISE = [
     "I0612 09:44:{s:02d}.556201   23114 kubelet_node_status.go:{n}] Node {node} status is now: NodeHasSufficientMemory",
@@ -67,8 +69,8 @@ def test_paste_with_two_different_errors_reports_both(matcher: Matcher) -> None:
 
 
 def test_names_and_addresses_do_not_matter(matcher: Matcher) -> None:
-    a = matcher.match("kubectl: Unable to connect to the server: dial tcp 20.62.131.7:443: i/o timeout")
-    b = matcher.match("kubectl: Unable to connect to the server: dial tcp 52.1.9.200:443: i/o timeout")
+    a = matcher.match("kubectl on AKS: Unable to connect to the server: dial tcp 20.62.131.7:443: i/o timeout")
+    b = matcher.match("kubectl on AKS: Unable to connect to the server: dial tcp 52.1.9.200:443: i/o timeout")
     assert a.best is not None and b.best is not None
     assert a.best.entry.id == b.best.entry.id == "aks-apiserver-dial-timeout"
     assert a.best.score == b.best.score
@@ -139,8 +141,16 @@ def test_every_entry_is_reachable_by_one_of_our_queries(matcher: Matcher) -> Non
 
 
 def test_own_query_set_stays_accurate(matcher: Matcher) -> None:
-    top3 = sum(item["expect"] in [m.entry.id for m in matcher.match(item["query"]).matches[:3]] for item in QUERIES)
-    assert top3 / len(QUERIES) >= 0.9
+    top3 = sum(item["expect"] in [m.entry.id for m in matcher.match(item["query"]).matches[:3]] for item in POSITIVES)
+    assert top3 / len(POSITIVES) >= 0.9
+
+
+def test_own_negatives_are_rarely_answered_with_high_confidence(matcher: Matcher) -> None:
+    # a high answer is posted in a channel on its own: at most 5 % of off-topic questions may get one
+    confident = [item["query"][:60] for item in NEGATIVES
+                 if (m := matcher.match(item["query"]).matches) and m[0].confidence == "high"]
+    assert len(NEGATIVES) >= 40
+    assert len(confident) / len(NEGATIVES) <= 0.05, confident
 
 
 @pytest.mark.parametrize(

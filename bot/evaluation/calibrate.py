@@ -1,0 +1,173 @@
+"""Fit the matcher's calibration on the project's labelled queries, and check it on a held-out split.
+
+Run from a checkout: ``python -m bot.evaluation.calibrate`` rewrites
+``bot/matching/calibration.json`` from ``tests/data/queries/*.yaml`` and prints the
+reliability of the held-out split; ``--check`` only reports whether the stored file is
+what the fit gives (the test suite runs that). The fit is deterministic: a fixed split
+by a hash of each query's text, Newton steps on an L2-regularised logistic loss.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.evaluation.runner import RELIABILITY_BINS, Query, load_queries
+from bot.matching.calibration import CALIBRATION_FILE, SIGNALS, Calibration, Signals
+from bot.matching.matcher import Matcher, load_matcher
+
+DEFAULT_QUERIES = Path(__file__).resolve().parents[2] / "tests" / "data" / "queries"
+HELD_OUT_SHARE = 5
+"""One query in this many (by hash) is held out of the fit."""
+HIGH_PRECISION = 0.98
+"""Precision the high band must reach on the fitting split (0.97 is the promise on held-out data)."""
+MEDIUM_PROBABILITY = 0.5
+"""Below this an answer is more likely wrong than right: abstain and offer the closest topics."""
+L2 = 1.0
+SIGNS: dict[str, float] = {"score": 1, "lead": 1, "fuzzy": 1, "lexical": 1, "breadth": 1, "fit": 1, "agreement": 1,
+                           "alert": 1, "runner_up_ratio": -1, "sibling": -1}
+"""Directions a signal may push the probability: more score, lead or fit never makes an answer less likely right."""
+NEWTON_STEPS = 50
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One query's signals for its first answer, and whether that answer was right."""
+
+    vector: list[float]
+    right: bool
+    held_out: bool
+    lang: str
+
+
+def is_held_out(query: Query) -> bool:
+    """A fixed, content-based split, so adding queries never reshuffles the others."""
+    digest = hashlib.sha1(query.text.encode("utf-8")).digest()
+    return digest[0] % HELD_OUT_SHARE == 0
+
+
+def samples(matcher: Matcher, queries: Sequence[Query]) -> list[Sample]:
+    """Signals of each query's first answer (queries with no answer at all carry no signal)."""
+    out = []
+    for q in queries:
+        result = matcher.match(q.text, top=3)
+        if not result.matches or result.matches[0].signals is None:
+            continue
+        first = result.matches[0]
+        signals: Signals = first.signals  # type: ignore[assignment]
+        out.append(Sample(signals.vector(), first.entry.id in q.right_answers, is_held_out(q), q.lang))
+    return out
+
+
+def fit(train: Sequence[Sample]) -> Calibration:
+    """Logistic regression on standardised signals, then band cut-offs from the fitting split."""
+    x = np.asarray([s.vector for s in train], dtype=np.float64)
+    y = np.asarray([s.right for s in train], dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-6] = 1.0
+    z = (x - mean) / scale
+    design = np.hstack([z, np.ones((len(z), 1))])
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], L2)
+    penalty[-1] = 0.0
+    for _ in range(NEWTON_STEPS):
+        p = 1.0 / (1.0 + np.exp(-design @ w))
+        gradient = design.T @ (p - y) + penalty * w
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        previous = w.copy()
+        w -= step
+        w[:-1] = _respect_signs(w[:-1])
+        if np.abs(w - previous).max() < 1e-9:
+            break
+    draft = Calibration(tuple(float(v) for v in w[:-1]), float(w[-1]), tuple(float(v) for v in mean),
+                        tuple(float(v) for v in scale), high=1.0, medium=1.0)
+    probabilities = [draft.probability_of(s.vector) for s in train]
+    high = _cut_off(probabilities, [s.right for s in train], HIGH_PRECISION)
+    medium = min(MEDIUM_PROBABILITY, high)
+    return Calibration(draft.weights, draft.bias, draft.mean, draft.scale, high=high, medium=medium)
+
+
+def _respect_signs(weights: np.ndarray) -> np.ndarray:
+    """Project the weights onto the directions of :data:`SIGNS`."""
+    signs = np.asarray([SIGNS.get(name, 0.0) for name in SIGNALS])
+    return np.where(signs * weights < 0, 0.0, weights)
+
+
+def _cut_off(probabilities: Sequence[float], right: Sequence[bool], precision: float) -> float:
+    """The lowest probability above which answers reach ``precision`` (and stay there going up)."""
+    pairs = sorted(zip(probabilities, right, strict=True), key=lambda p: -p[0])
+    best = 1.0
+    hits = 0
+    for n, (p, ok) in enumerate(pairs, start=1):
+        hits += ok
+        if hits / n >= precision:
+            best = p
+    return round(float(best), 4)
+
+
+def reliability_rows(calibration: Calibration, held_out: Sequence[Sample]) -> list[dict[str, object]]:
+    """Predicted against observed on the held-out split, per probability bin and per band."""
+    rows: list[dict[str, object]] = []
+    probabilities = [calibration.probability_of(s.vector) for s in held_out]
+    for lo, hi in itertools.pairwise(RELIABILITY_BINS):
+        members = [(p, s) for p, s in zip(probabilities, held_out, strict=True) if lo <= p < hi]
+        row: dict[str, object] = {"bin": f"{lo:.2f}-{min(hi, 1.0):.2f}", "queries": len(members)}
+        if members:
+            row["predicted"] = round(sum(p for p, _ in members) / len(members), 3)
+            row["observed"] = round(sum(s.right for _, s in members) / len(members), 3)
+        rows.append(row)
+    for band in ("high", "medium", "low"):
+        in_band = [s for p, s in zip(probabilities, held_out, strict=True) if calibration.band(p) == band]
+        band_row: dict[str, object] = {"bin": band, "queries": len(in_band)}
+        if in_band:
+            band_row["observed"] = round(sum(s.right for s in in_band) / len(in_band), 3)
+        rows.append(band_row)
+    return rows
+
+
+def calibrate(query_dir: Path = DEFAULT_QUERIES) -> tuple[Calibration, list[Sample]]:
+    """Fit on the labelled set's fitting split; return the calibration and every sample."""
+    queries = [q for path in sorted(query_dir.glob("*.yaml")) for q in load_queries(path)]
+    unfitted = Calibration((0.0,) * len(SIGNALS), 0.0, (0.0,) * len(SIGNALS), (1.0,) * len(SIGNALS), 1.0, 1.0)
+    all_samples = samples(load_matcher(calibration=unfitted), queries)
+    return fit([s for s in all_samples if not s.held_out]), all_samples
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fit and write (or ``--check``) the calibration file."""
+    parser = argparse.ArgumentParser(prog="python -m bot.evaluation.calibrate", description=__doc__)
+    parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES, help="folder of labelled query files")
+    parser.add_argument("--out", type=Path, default=CALIBRATION_FILE, help="calibration file to write")
+    parser.add_argument("--check", action="store_true", help="only compare the fit with the stored file")
+    args = parser.parse_args(argv)
+    calibration, all_samples = calibrate(args.queries)
+    text = json.dumps(calibration.to_json(), indent=1) + "\n"
+    held_out = [s for s in all_samples if s.held_out]
+    print(f"fitted on {len(all_samples) - len(held_out)} queries, held out {len(held_out)}; "
+          f"high >= {calibration.high}, medium >= {calibration.medium}", file=sys.stderr)
+    for row in reliability_rows(calibration, held_out):
+        print(f"  held-out {row}", file=sys.stderr)
+    if args.check:
+        same = args.out.read_text(encoding="utf-8") == text
+        print("calibration file is up to date" if same else f"{args.out} differs from the fit: rerun without --check",
+              file=sys.stderr)
+        return 0 if same else 1
+    args.out.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+
+__all__ = ["SIGNALS", "calibrate", "fit", "main"]

@@ -1,0 +1,101 @@
+r"""What the text says about its setting, and which entries that setting rules out.
+
+Two kinds of knowledge narrow the ranking after scoring:
+
+- platform: an entry written only for one platform (tagged ``windows`` or ``aks`` and not
+  ``linux``) needs evidence of that platform in the text: a PowerShell prompt, ``C:\\``, HNS/HCN,
+  win-overlay; or AKS, Azure, kubenet. Without it, it loses to platform-neutral entries.
+- ``not_when``: an entry's own rule-outs, patterns of look-alike text that is another problem
+  (an x509 error inside an image pull is not the API server's certificate).
+
+Every pattern here runs on untrusted text: plain alternations of literals and bounded classes only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.kb.models import Entry
+
+CONTEXT_CHARS = 20_000
+"""Only this much of a paste is searched for setting and rule-outs: they show early, and it bounds cost."""
+
+PLATFORM_EVIDENCE: dict[str, re.Pattern[str]] = {
+    "windows": re.compile(
+        r"\bwindows\b|\bwin(?:dows)?[ -]?(?:node|worker|server|host|pod|container)s?\b|powershell|\bps [a-z]:\\|"
+        r"\b[a-z]:\\[\w$]|\bhns\w*|\bhcn\w*|\bhcs\w*|win-overlay|win-bridge|winoverlay|l2bridge|\w\.exe\b|"
+        r"nanoserver|servercore|\bvfp\b|vmswitch|\bwins\b|\bltsc\b|\bwin32\b|виндовс|윈도우|ウィンドウズ",
+        re.IGNORECASE,
+    ),
+    "aks": re.compile(
+        r"\baks\b|\bazure\b|\baz (?:aks|network|vm|login)\b|azmk8s|\bkubenet\b|azure-cni|\bmc_\w|"
+        r"\bacr\b|azurecr\.io|애저|アジュール",
+        re.IGNORECASE,
+    ),
+}
+"""Evidence of a platform in the text."""
+
+NEUTRAL_TAG = "linux"
+"""An entry tagged with this besides a platform applies everywhere."""
+
+PLATFORM_PENALTY = 0.55
+"""Score share kept by a platform-only entry when the text shows no sign of its platform."""
+NOT_WHEN_PENALTY = 0.3
+"""Score share kept by an entry whose rule-out pattern the text matches."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """The platforms a text shows evidence of."""
+
+    platforms: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> Setting:
+        """Read the setting from the first :data:`CONTEXT_CHARS` of ``text``."""
+        head = text[:CONTEXT_CHARS]
+        return cls(frozenset(name for name, pattern in PLATFORM_EVIDENCE.items() if pattern.search(head)))
+
+
+def required_platforms(entry: Entry) -> frozenset[str]:
+    """Platforms an entry needs evidence of: the platform tags of an entry not also tagged ``linux``."""
+    if NEUTRAL_TAG in entry.tags:
+        return frozenset()
+    return frozenset(tag for tag in entry.tags if tag in PLATFORM_EVIDENCE)
+
+
+@dataclass(frozen=True)
+class Fit:
+    """How an entry fits the text's setting: the share of its score it keeps, and why."""
+
+    factor: float = 1.0
+    missing_platforms: tuple[str, ...] = ()
+    ruled_out_by: tuple[str, ...] = ()
+    """The ``why`` of each rule-out pattern that matched."""
+
+    @property
+    def reasons(self) -> list[str]:
+        """Human-readable reasons for a reduced score."""
+        out = [f"no sign of {p} in the text" for p in self.missing_platforms]
+        return out + [f"ruled out: {why}" for why in self.ruled_out_by]
+
+
+class ContextRules:
+    """The platform requirements and rule-out patterns of every entry, compiled once."""
+
+    def __init__(self, entries: tuple[Entry, ...] | list[Entry]) -> None:
+        self._required = [required_platforms(e) for e in entries]
+        self._not_when = [tuple((re.compile(n.pattern), n.why) for n in e.not_when) for e in entries]
+
+    def fit(self, index: int, setting: Setting, text: str) -> Fit:
+        """The fit of entry ``index`` to a text with ``setting``."""
+        missing = tuple(sorted(self._required[index] - setting.platforms))
+        head = text[:CONTEXT_CHARS]
+        ruled = tuple(why for pattern, why in self._not_when[index] if pattern.search(head))
+        factor = (PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
+        return Fit(factor, missing, ruled)
+
+    def has_rules(self, index: int) -> bool:
+        """True when entry ``index`` can lose score to its setting at all."""
+        return bool(self._required[index] or self._not_when[index])

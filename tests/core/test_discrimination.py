@@ -1,0 +1,175 @@
+"""The mechanisms that keep look-alikes apart: platform evidence, rule-outs, distinctive parts,
+sibling answers and the calibrated probability."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.kb.models import Entry, NotWhen, Text
+from bot.matching import Matcher, load_matcher
+from bot.matching.calibration import Signals, load_calibration
+from bot.matching.context import ContextRules, Setting, required_platforms
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _kb_entry(entry_id: str, signatures: list, title: str, **extra: object) -> dict:
+    text = {"title": title, "symptoms": [title], "impact": "x", "causes": [{"cause": "x", "fix": ["x"]}]}
+    return {"id": entry_id, "kind": "error", "signatures": signatures, "text": {"en": text}, **extra}
+
+
+def _small_matcher(tmp_path: Path, *entries: dict) -> Matcher:
+    for data in entries:
+        (tmp_path / f"{data['id']}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return load_matcher([tmp_path], include_builtin=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "platforms"),
+    [
+        ("PS C:\\k> .\\kubelet.exe --v=4", {"windows"}),
+        ("hnsCall failed in Win32: The wrong diskette is in the drive", {"windows"}),
+        ("the win-overlay network is missing on my windows worker", {"windows"}),
+        ("az aks get-credentials works but kubectl times out", {"aks"}),
+        ("pods on centos 7 nodes cannot reach each other, iptables -L shows DROP", set()),
+        ("kubelet.service failed on ubuntu; systemctl status kubelet", set()),
+    ],
+)
+def test_setting_reads_platform_evidence(text: str, platforms: set[str]) -> None:
+    assert Setting.of(text).platforms == platforms
+
+
+def _entry(entry_id: str, tags: tuple[str, ...], not_when: tuple[NotWhen, ...] = ()) -> Entry:
+    return Entry(id=entry_id, kind="error", text={"en": Text("t", ("s",), "i", ())}, tags=tags, not_when=not_when)
+
+
+def test_platform_only_entries_need_their_platform_and_neutral_ones_do_not() -> None:
+    assert required_platforms(_entry("win-x", ("windows", "hns"))) == {"windows"}
+    assert required_platforms(_entry("aks-x", ("aks", "control-plane"))) == {"aks"}
+    assert required_platforms(_entry("both", ("linux", "windows", "kubectl"))) == set()
+    assert required_platforms(_entry("plain", ("dns",))) == set()
+
+
+def test_rule_out_and_missing_platform_reduce_the_fit_and_say_why() -> None:
+    # given a Windows-only entry and an entry that rules out image pulls
+    rules = ContextRules([
+        _entry("win-x", ("windows",)),
+        _entry("cert", ("linux",), (NotWhen(r"(?i)pull(ing)? image", "x509 during an image pull is the registry's"),)),
+    ])
+    linux_pull = "Failed to pull image \"reg.local/app:1\": x509: certificate signed by unknown authority"
+    # when fitted against a Linux paste
+    win, cert = (rules.fit(i, Setting.of(linux_pull), linux_pull) for i in (0, 1))
+    # then both keep only part of their score, with the reason
+    assert win.factor < 1 and win.reasons == ["no sign of windows in the text"]
+    assert cert.factor < win.factor and cert.ruled_out_by == ("x509 during an image pull is the registry's",)
+    # and on a Windows paste without a pull, both fit fully
+    windows = "PS C:\\k> kubectl get pods: x509: certificate signed by unknown authority"
+    assert [rules.fit(i, Setting.of(windows), windows).factor for i in (0, 1)] == [1.0, 1.0]
+
+
+def test_windows_topic_loses_to_a_neutral_one_without_windows_evidence(tmp_path: Path) -> None:
+    # given a Windows-only and a neutral entry with the same words
+    small = _small_matcher(
+        tmp_path,
+        _kb_entry("win-pods-ping", ["pods cannot ping each other across nodes"], "pods cannot ping across nodes",
+                  tags=["windows", "networking"]),
+        _kb_entry("pods-ping", ["pods cannot ping each other across nodes"], "pods cannot ping across nodes",
+                  tags=["linux", "networking"]),
+    )
+    # then a Linux question gets the neutral one, a Windows question the Windows one
+    linux = small.match("pods cannot ping each other across nodes on our ubuntu workers")
+    windows = small.match("pods cannot ping each other across nodes on our windows workers")
+    assert linux.matches[0].entry.id == "pods-ping"
+    assert windows.matches[0].entry.id == "win-pods-ping"
+    assert linux.matches[1].why is not None and "no sign of windows in the text" in linux.matches[1].why.context
+
+
+def test_not_when_keeps_a_look_alike_from_a_confident_answer(tmp_path: Path) -> None:
+    # given an API-server certificate entry that rules out image pulls
+    small = _small_matcher(
+        tmp_path,
+        _kb_entry("apiserver-cert", ["Unable to connect to the server: x509: certificate signed by unknown authority"],
+                  "kubectl x509 unknown authority",
+                  not_when=[{"pattern": "(?i)pull(ing)? image|ErrImagePull", "why": "a registry certificate"}]),
+        _kb_entry("volume-quota", ["volume quota exceeded for team storage"], "storage quota"),
+    )
+    pull = 'Failed to pull image "registry.local/app:1.2": x509: certificate signed by unknown authority'
+    kubectl = "Unable to connect to the server: x509: certificate signed by unknown authority"
+    # then the pull is not answered confidently, the kubectl error is
+    ruled, direct = small.match(pull), small.match(kubectl)
+    assert direct.best is not None and direct.best.entry.id == "apiserver-cert"
+    assert ruled.matches[0].score < direct.best.score / 2
+    assert ruled.matches[0].confidence != "high"
+    assert ruled.matches[0].why is not None and "ruled out: a registry certificate" in ruled.matches[0].why.context
+
+
+def test_a_shared_generic_prefix_alone_is_not_the_signature(tmp_path: Path) -> None:
+    # given a signature whose generic prefix is shared by many messages, with its distinctive part marked
+    prefix = 'Failed to create pod sandbox: rpc error: code = Unknown desc = failed to set up sandbox container network'
+    small = _small_matcher(
+        tmp_path,
+        _kb_entry("ip-exhausted", [{"text": f"{prefix}: no IP addresses available in range set",
+                                    "distinctive": "no IP addresses available in range set"}], "no pod IPs left"),
+        _kb_entry("volume-quota", ["volume quota exceeded for team storage"], "storage quota"),
+    )
+    full = small.match(f'Warning FailedCreatePodSandBox kubelet {prefix}: no IP addresses available in range set')
+    other = small.match(f'Warning FailedCreatePodSandBox kubelet {prefix}: plugin type="calico" failed: '
+                        'connection is unauthorized')
+    # then only the message with the distinctive part aligns fully, and the signature is named in why
+    assert full.matches[0].why is not None and full.matches[0].why.signature.endswith("in range set")
+    assert other.best is None or other.best.score < full.matches[0].score * 0.6
+
+
+def test_close_related_entries_are_answered_as_a_pair(tmp_path: Path) -> None:
+    # given two related entries that fit a question equally
+    small = _small_matcher(
+        tmp_path,
+        _kb_entry("svc-ip", ["cannot reach the service cluster ip from a pod"], "service ip not reachable",
+                  related=["svc-hairpin"]),
+        _kb_entry("svc-hairpin", ["cannot reach the service cluster ip from a pod"], "service ip not reachable",
+                  related=["svc-ip"]),
+        _kb_entry("volume-quota", ["volume quota exceeded for team storage"], "storage quota"),
+    )
+    result = small.match("cannot reach the service cluster ip from a pod")
+    # then the answer names both, and is not a high answer on one
+    assert {m.entry.id for m in result.siblings} == {"svc-ip", "svc-hairpin"}
+    assert result.matches[0].confidence != "high"
+
+
+def _signals(**changes: float | bool) -> Signals:
+    base: dict = {"score": 0.6, "lead": 0.2, "runner_up_ratio": 0.5, "fuzzy": 0.5, "lexical": 0.5, "breadth": 0.5,
+                  "fit": 1.0, "agreement": 0.5, "foreign": False, "multi_line": False, "alert": False, "sibling": False}
+    return Signals(**{**base, **changes})
+
+
+@pytest.mark.parametrize(("signal", "low", "high"), [("score", 0.3, 0.9), ("lead", 0.0, 0.5), ("fit", 0.3, 1.0),
+                                                     ("fuzzy", 0.0, 1.0), ("lexical", 0.2, 0.9),
+                                                     ("breadth", 0.25, 1.0)])
+def test_probability_never_falls_as_score_lead_and_fit_grow(signal: str, low: float, high: float) -> None:
+    calibration = load_calibration()
+    assert calibration.probability(_signals(**{signal: low})) <= calibration.probability(_signals(**{signal: high}))
+
+
+def test_a_close_related_runner_up_never_raises_the_probability() -> None:
+    calibration = load_calibration()
+    assert calibration.probability(_signals(sibling=True)) <= calibration.probability(_signals(sibling=False))
+
+
+def test_bands_follow_the_probability() -> None:
+    calibration = load_calibration()
+    assert calibration.band(calibration.high) == "high"
+    assert calibration.band((calibration.high + calibration.medium) / 2) == "medium"
+    assert calibration.band(calibration.medium / 2) == "low"
+
+
+def test_calibration_file_is_reproducible_from_the_labelled_set() -> None:
+    # the stored calibration is exactly what the fitting script gives on tests/data/queries
+    done = subprocess.run([sys.executable, "-m", "bot.evaluation.calibrate", "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "up to date" in done.stderr
