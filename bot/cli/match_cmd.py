@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-LANG_CHOICES = ("en", "pt", "ru", "zh", "zh-Hans", "zh-Hant", "es", "ja", "de")
+LANG_CHOICES = ("en", "pt", "ru", "zh", "zh-Hans", "zh-Hant", "es", "ja", "de", "fr", "ko")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -43,7 +43,8 @@ STEM_LEN = 5
 
 
 _LEX_WORD = re.compile(r"[^\W_]+(?:[\-.][^\W_]+)*", re.UNICODE)
-_CJK_TERM = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
+_CJK_TERM = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+"""Chinese, Japanese and Korean terms are found as substrings: Korean attaches particles to words."""
 
 
 @dataclass(frozen=True)

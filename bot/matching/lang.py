@@ -1,6 +1,6 @@
 """Detect the language of a query from its prose, ignoring the log lines inside it.
 
-Scripts settle Russian, Chinese and Japanese at once; among Latin-script
+Scripts settle Russian, Chinese, Japanese and Korean at once; among Latin-script
 languages, function words decide. Log lines (klog headers, code blocks, lines
 dense with symbols) are skipped, since they are English whatever the asker speaks.
 """
@@ -11,7 +11,7 @@ import re
 
 from bot.matching.chinese import is_traditional
 
-SUPPORTED = ("en", "pt", "ru", "zh-Hans", "zh-Hant", "es", "ja", "de")
+SUPPORTED = ("en", "pt", "ru", "zh-Hans", "zh-Hant", "es", "ja", "de", "fr", "ko")
 UNDETERMINED = "und"
 
 _CODE_BLOCK = re.compile(r"```.*?(?:```|\Z)", re.DOTALL)
@@ -19,6 +19,7 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _LOG_LINE = re.compile(r"^\s*(?:[IWEF]\d{4}\s|\d{4}-\d{2}-\d{2}|\$ |PS [A-Z]:|[A-Z]+\s*\d|\{|\[)")
 
@@ -40,6 +41,12 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         "sus también tengo tiene tienen un una unos y ya"
         .split()
     ),
+    "fr": frozenset(
+        "au aux avec ce cela ces comment dans depuis des du elle est et il ils je la le les leur mais mes "
+        "mon même ne nos notre nous on ou où par pas plus pour pourquoi quand que qui sa se ses son sont "
+        "sur toujours très un une vers"
+        .split()
+    ),
     "de": frozenset(
         "aber alle auch auf bei das dass dem den der des die ein eine einem einen einer es für geht haben "
         "hat ich im in ist kann kein keine können mein meine meinem meinen mit nach nicht noch nur obwohl "
@@ -48,7 +55,7 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
         .split()
     ),
 }
-_DISTINCT_CHARS = {"pt": "ãõç", "es": "ñ¿¡", "de": "äöüß"}
+_DISTINCT_CHARS = {"pt": "ãõ", "es": "ñ¿¡", "de": "äöüß", "fr": "èêàùœ"}
 
 
 def prose_of(text: str) -> str:
@@ -64,6 +71,8 @@ def detect_language(text: str) -> str:
         prose = text
     if len(_KANA.findall(prose)) >= 2:
         return "ja"
+    if len(_HANGUL.findall(prose)) >= 2:
+        return "ko"
     han = len(_HAN.findall(prose))
     if han >= 2:
         return "zh-Hant" if is_traditional(prose) else "zh-Hans"
