@@ -2,7 +2,9 @@
 
 A knowledge base of a few dozen entries sees some of them rarely (``warning``
 only where a signature happens to quote an event), which would make them look
-telling. Their idf is capped, as if measured against logs in general.
+telling. Their idf is capped, as if measured against logs in general. The same
+holds for the words of any issue post or chat message ("already", "tried",
+"you", "fixed"): in a small KB they look rare, in real questions they say nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,17 @@ BACKGROUND_WORDS = frozenset(
     firing resolved alertname alert alerts severity critical summary description runbook runbook_url
     prometheus alertmanager instance job cluster source value
     exec executable file files path directory command process runtime found such
+    you your yours can could would should will shall may might must one two three some any every each all
+    already use used uses using run runs ran work works worked working issue issues problem problems fix fixed
+    fixes try tried tries trying need needs needed over before after see seen seem seems seemed like help
+    please thanks thank hi hello hey question same other others another still again now today yesterday
+    following follow followed set setup install installed installing new old time times way want wanted know
+    think looks look looking here then because case which who where while without both few more most much
+    many first last own something anything nothing everything able happen happened happens show shows
+    showing shown change changed make made check checked checking going come comes came sure right wrong good
+    fine thing things etc ok okay team guys i'm i've it's don't doesn't didn't isn't can't won't what's
+    there's we're they're anyone someone somebody anybody idea ideas info details detail thread bug
+    expected actual behavior behaviour current steps reproduce environment
     """.split()
 )
 BACKGROUND_IDF_CAP = 0.6

@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.kb.models import Entry
 
 CONTEXT_CHARS = 20_000
@@ -87,6 +89,8 @@ class ContextRules:
     def __init__(self, entries: tuple[Entry, ...] | list[Entry]) -> None:
         self._required = [required_platforms(e) for e in entries]
         self._not_when = [tuple((re.compile(n.pattern), n.why) for n in e.not_when) for e in entries]
+        self.ruled = np.asarray([i for i in range(len(entries)) if self.has_rules(i)], dtype=np.int64)
+        """Indices of the entries that have any rule, so a query only looks at those."""
 
     def fit(self, index: int, setting: Setting, text: str) -> Fit:
         """The fit of entry ``index`` to a text with ``setting``."""

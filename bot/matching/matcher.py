@@ -208,9 +208,8 @@ class Matcher:
 
     def _fits(self, scores: np.ndarray, setting: Setting, cleaned: str) -> dict[int, Fit]:
         """The setting's verdict on every scored entry that has platform or rule-out rules."""
-        candidates = np.nonzero(scores > 0)[0]
-        return {int(i): self.rules.fit(int(i), setting, cleaned)
-                for i in candidates if self.rules.has_rules(int(i))}
+        ruled = self.rules.ruled
+        return {int(i): self.rules.fit(int(i), setting, cleaned) for i in ruled[scores[ruled] > 0]}
 
     def _related(self, a: int, b: int) -> bool:
         ea, eb = self.index.entries[a], self.index.entries[b]
@@ -252,6 +251,9 @@ class Matcher:
         prose = clean_text(prose_of(text[:WHOLE_TEXT_CHARS * 4])).strip()
         if prose and prose != cleaned and len(prose) <= WHOLE_TEXT_CHARS:
             units.append(_Unit(prose, is_line=False))
+        title = _title_of(prose, lines)
+        if title:
+            units.append(_Unit(title, is_line=False))
         if len(lines) > 1:
             units += [
                 _Unit(line, is_line=True, weight=self._line_weight(line, rarity))
@@ -424,6 +426,14 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+def _title_of(prose: str, lines: list[str]) -> str:
+    """The first sentence of an issue-style post (a question, then a log): what the asker says is wrong."""
+    if len(lines) < 3 or not prose:
+        return ""
+    first = prose.split("\n", 1)[0].strip()
+    return first if 12 <= len(first) <= 200 else ""
 
 
 def _agreement(combined: np.ndarray, line_rows: list[int], i: int) -> float:
