@@ -4,7 +4,8 @@ A knowledge base of a few dozen entries sees some of them rarely (``warning``
 only where a signature happens to quote an event), which would make them look
 telling. Their idf is capped, as if measured against logs in general. The same
 holds for the words of any issue post or chat message ("already", "tried",
-"you", "fixed"): in a small KB they look rare, in real questions they say nothing.
+"you", "fixed") and of the setting people describe (CentOS, VirtualBox, minikube):
+in a small KB they look rare, in real questions they say nothing about the cause.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ BACKGROUND_WORDS = frozenset(
     fine thing things etc ok okay team guys i'm i've it's don't doesn't didn't isn't can't won't what's
     there's we're they're anyone someone somebody anybody idea ideas info details detail thread bug
     expected actual behavior behaviour current steps reproduce environment
+    centos ubuntu debian rhel redhat fedora rocky almalinux amazon linux virtualbox vagrant minikube kind k3s k3d
+    microk8s rancher rke rke2 eks gke gcloud aws gcp digitalocean openstack baremetal bare-metal raspberry pi
+    arm64 amd64 x86_64 aarch64 laptop macos mac docker-desktop lab homelab vm vms virtual machine machines
     """.split()
 )
 BACKGROUND_IDF_CAP = 0.6

@@ -84,22 +84,41 @@ class Fit:
 
 
 class ContextRules:
-    """The platform requirements and rule-out patterns of every entry, compiled once."""
+    """The platform requirements and rule-out patterns of every entry, compiled once.
+
+    Entries that share the same rules (every Windows-only entry without rule-outs, say) form
+    one group, so a query checks each distinct rule once however large the KB is.
+    """
 
     def __init__(self, entries: tuple[Entry, ...] | list[Entry]) -> None:
-        self._required = [required_platforms(e) for e in entries]
-        self._not_when = [tuple((re.compile(n.pattern), n.why) for n in e.not_when) for e in entries]
-        self.ruled = np.asarray([i for i in range(len(entries)) if self.has_rules(i)], dtype=np.int64)
-        """Indices of the entries that have any rule, so a query only looks at those."""
+        keys: dict[tuple[frozenset[str], tuple[tuple[str, str], ...]], int] = {}
+        group_of = []
+        for entry in entries:
+            key = (required_platforms(entry), tuple((n.pattern, n.why) for n in entry.not_when))
+            group_of.append(keys.setdefault(key, len(keys)) if key[0] or key[1] else -1)
+        self._groups = [(required, tuple((re.compile(p), why) for p, why in rules)) for required, rules in keys]
+        self._group_of = np.asarray(group_of, dtype=np.int64)
 
     def fit(self, index: int, setting: Setting, text: str) -> Fit:
         """The fit of entry ``index`` to a text with ``setting``."""
-        missing = tuple(sorted(self._required[index] - setting.platforms))
+        group = int(self._group_of[index])
+        return self._group_fit(group, setting, text[:CONTEXT_CHARS]) if group >= 0 else Fit()
+
+    def factors(self, setting: Setting, text: str) -> np.ndarray:
+        """For every entry, the share of its score it keeps in this text."""
+        out = np.ones(len(self._group_of), dtype=np.float32)
+        if not self._groups:
+            return out
         head = text[:CONTEXT_CHARS]
-        ruled = tuple(why for pattern, why in self._not_when[index] if pattern.search(head))
+        per_group = np.asarray([self._group_fit(g, setting, head).factor for g in range(len(self._groups))] + [1.0],
+                               dtype=np.float32)
+        ruled = self._group_of >= 0
+        out[ruled] = per_group[self._group_of[ruled]]
+        return out
+
+    def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
+        required, rules = self._groups[group]
+        missing = tuple(sorted(required - setting.platforms))
+        ruled = tuple(why for pattern, why in rules if pattern.search(head))
         factor = (PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
         return Fit(factor, missing, ruled)
-
-    def has_rules(self, index: int) -> bool:
-        """True when entry ``index`` can lose score to its setting at all."""
-        return bool(self._required[index] or self._not_when[index])

@@ -140,7 +140,7 @@ class Matcher:
         foreign = query_lang not in ("en", "und")
         lexical = self._lexical(masked, foreign=foreign)
         best_lexical = lexical.max(axis=0)
-        shortlist = np.argsort(-best_lexical)[:SHORTLIST]
+        shortlist = _top_indices(best_lexical, SHORTLIST)
         fuzzy, aligned = self._fuzzy(units, masked, lexical, shortlist)
         multi_line = line_count > 1
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
@@ -148,14 +148,10 @@ class Matcher:
 
         raw = self._aggregate(combined, units)
         setting = Setting.of(cleaned)
-        fits = self._fits(raw, setting, cleaned)
-        factors = np.ones(len(self.index), dtype=np.float32)
-        for i, fit in fits.items():
-            factors[i] = fit.factor
+        factors = self.rules.factors(setting, cleaned)
         alert = self._alert_floor(text)
         entry_scores = np.maximum(raw * factors, alert)
-        ranked = np.argsort(-entry_scores)
-        order = [int(i) for i in ranked[: max(top, 2)] if entry_scores[i] > 0]
+        order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
@@ -167,7 +163,7 @@ class Matcher:
         matches = []
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            why = self._why(i, units, masked, combined, aligned, setting, fits.get(i))
+            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned))
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -206,17 +202,12 @@ class Matcher:
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 
-    def _fits(self, scores: np.ndarray, setting: Setting, cleaned: str) -> dict[int, Fit]:
-        """The setting's verdict on every scored entry that has platform or rule-out rules."""
-        ruled = self.rules.ruled
-        return {int(i): self.rules.fit(int(i), setting, cleaned) for i in ruled[scores[ruled] > 0]}
-
     def _related(self, a: int, b: int) -> bool:
         ea, eb = self.index.entries[a], self.index.entries[b]
         return eb.id in ea.related or ea.id in eb.related
 
     def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
-             aligned: dict[int, int], setting: Setting, fit: Fit | None) -> Why:
+             aligned: dict[int, int], setting: Setting, fit: Fit) -> Why:
         """The signature, words and setting behind entry ``i``'s score."""
         best_unit = int(np.argmax(combined[:, i]))
         shared: list[tuple[float, str]] = []
@@ -229,7 +220,7 @@ class Matcher:
                 shared.append((float(posting.weights[hit[0]]) * min(weight, 1.5), feature))
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
-        context = [f"platform: {p}" for p in sorted(setting.platforms)] + (fit.reasons if fit else [])
+        context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
         return Why(
             signature=self.index.signature_texts[row] if row is not None else "",
             words=tuple(f for _, f in shared[:WHY_WORDS]),
@@ -376,8 +367,10 @@ class Matcher:
         An entry that several parts of a paste agree on wins over one that a single generic
         line happens to cover, and the whole text (or the asker's prose) keeps a say.
         """
-        ranked = -np.sort(-combined, axis=0)
         support = self.tuning.support
+        depth = min(len(support) + 1, combined.shape[0])
+        best = combined if combined.shape[0] <= depth else np.partition(combined, -depth, axis=0)[-depth:]
+        ranked = -np.sort(-best, axis=0)
         total = ranked[0].copy()
         for k, share in enumerate(support, start=1):
             if k < ranked.shape[0]:
@@ -426,6 +419,14 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest values, largest first, without sorting the whole array."""
+    if len(values) > k:
+        part = np.argpartition(-values, k - 1)[:k]
+        return part[np.argsort(-values[part], kind="stable")]
+    return np.argsort(-values, kind="stable")
 
 
 def _title_of(prose: str, lines: list[str]) -> str:
