@@ -63,6 +63,8 @@ class Lexicon:
     """Multi-word terms keyed by their first word."""
     pattern: re.Pattern[str] | None
     pattern_concepts: Mapping[str, str]
+    pattern_literals: tuple[str, ...] = ()
+    """The first literal of each pattern: a text holding none of them cannot match, so the pattern is skipped."""
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def _word_concepts(self, word: str) -> tuple[str, ...]:
@@ -94,7 +96,7 @@ class Lexicon:
                     if phrase not in seen_phrases and phrase in text:
                         seen_phrases.add(phrase)
                         found.append(concept)
-        if self.pattern is not None:
+        if self.pattern is not None and any(lit in text for lit in self.pattern_literals):
             found += [self.pattern_concepts[m.lastgroup] for m in self.pattern.finditer(text) if m.lastgroup]
         return found
 
@@ -114,6 +116,7 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     cjk_terms: dict[str, list[tuple[str, str]]] = {}
     phrases: dict[str, list[tuple[str, str]]] = {}
     patterns: list[tuple[str, str]] = []
+    literals: list[str] = []
     for concept, terms in data.items():
         token = f"@{concept}"
         for term in terms:
@@ -127,7 +130,9 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
                 phrases.setdefault(first[0], []).append((text, token))
             elif "*" in text and (" " in text or not text.endswith("*") or text.count("*") > 1):
                 body = r"\s+".join(re.escape(p).replace(r"\*", r"\w*") for p in text.split(" "))
-                patterns.append((rf"(?<!\w){body}(?!\w)", token))
+                # The word-start check follows the first character, so the engine can scan for a literal.
+                patterns.append((rf"{re.escape(text[0])}(?<!\w.){body[len(re.escape(text[0])):]}(?!\w)", token))
+                literals.append(text.split("*", 1)[0].split(" ", 1)[0] or text[0])
             elif text.endswith("*"):
                 stem = text[:-1]
                 prefixes.setdefault(stem[:3], []).append((stem, token))
@@ -141,7 +146,8 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     def frozen(table: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[tuple[str, str], ...]]:
         return {k: tuple(v) for k, v in table.items()}
 
-    return Lexicon(words, frozen(prefixes), frozen(cjk_terms), frozen(phrases), pattern, pattern_concepts)
+    return Lexicon(words, frozen(prefixes), frozen(cjk_terms), frozen(phrases), pattern, pattern_concepts,
+                   tuple(sorted(set(literals))))
 
 
 def normalise(text: str) -> str:
