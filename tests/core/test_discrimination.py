@@ -173,3 +173,18 @@ def test_calibration_file_is_reproducible_from_the_labelled_set() -> None:
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stderr
+
+
+def test_an_issue_post_is_read_as_a_question_about_its_title(tmp_path: Path) -> None:
+    # given two topics, and an issue post whose title names one while its log shares a word with the other
+    small = _small_matcher(
+        tmp_path,
+        _kb_entry("dns-broken", ["nslookup kubernetes.default fails from every pod"], "cluster DNS does not resolve"),
+        _kb_entry("disk-full", ["node disk full, kubelet evicts pods"], "node disk full"),
+    )
+    post = ("cluster DNS does not resolve from every pod\n"
+            "Our nodes run the kubelet with a separate disk for /var/lib/kubelet, the node disk is far from full and\n"
+            "nothing evicts pods; the kubelet logs say the node disk is fine. Here is the kubelet log of one node:\n"
+            "I1201 10:00:01.000000 1 server.go:2] node disk usage 41%, no pods to evict\n")
+    # then the title's topic wins
+    assert small.match(post).matches[0].entry.id == "dns-broken"
