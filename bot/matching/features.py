@@ -10,9 +10,11 @@ from the cross-language glossary.
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
+import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +67,8 @@ class Lexicon:
     pattern_concepts: Mapping[str, str]
     pattern_literals: tuple[str, ...] = ()
     """The first literal of each pattern: a text holding none of them cannot match, so the pattern is skipped."""
+    digest: str = ""
+    """A digest of the glossary's content: features extracted with another glossary are stale."""
     memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def _word_concepts(self, word: str) -> tuple[str, ...]:
@@ -89,8 +93,10 @@ class Lexicon:
         if self.cjk_terms:
             for ch in self.cjk_terms.keys() & set(text):
                 found += [concept for term, concept in self.cjk_terms[ch] if term in text]
-        for word in _LEX_WORD.findall(text):
-            found += self._word_concepts(word)
+        for word, count in Counter(_LEX_WORD.findall(text)).items():
+            concepts = self._word_concepts(word)
+            if concepts:
+                found += concepts * count
             for w in [word, *word.split("-")] if "-" in word else [word]:
                 for phrase, concept in self.phrases.get(w, ()):
                     if phrase not in seen_phrases and phrase in text:
@@ -146,8 +152,9 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     def frozen(table: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[tuple[str, str], ...]]:
         return {k: tuple(v) for k, v in table.items()}
 
+    content = json.dumps({str(k): [str(t) for t in v] for k, v in data.items()}, sort_keys=True, ensure_ascii=False)
     return Lexicon(words, frozen(prefixes), frozen(cjk_terms), frozen(phrases), pattern, pattern_concepts,
-                   tuple(sorted(set(literals))))
+                   tuple(sorted(set(literals))), hashlib.blake2b(content.encode(), digest_size=16).hexdigest())
 
 
 def normalise(text: str) -> str:
@@ -174,14 +181,14 @@ def features(text: str, lexicon: Lexicon) -> dict[str, float]:
     """Weighted feature counts of already-masked ``text``."""
     norm = normalise(text)
     out: defaultdict[str, float] = defaultdict(float)
-    for word in _WORD.findall(_CJK.sub(" ", norm)):
+    for word, count in Counter(_WORD.findall(_CJK.sub(" ", norm))).items():
         for feature, weight in _word_features(word):
-            out[feature] += weight
+            out[feature] += weight * count
     for run in _HAN_RUN.findall(norm):
-        for ch in run:
-            out["#" + ch] += HAN_UNIGRAM_WEIGHT
-        for a, b in itertools.pairwise(run):
-            out["#" + a + b] += HAN_BIGRAM_WEIGHT
-    for concept in lexicon.concepts(norm):
-        out[concept] += CONCEPT_WEIGHT
+        for ch, count in Counter(run).items():
+            out["#" + ch] += HAN_UNIGRAM_WEIGHT * count
+        for pair, count in Counter(a + b for a, b in itertools.pairwise(run)).items():
+            out["#" + pair] += HAN_BIGRAM_WEIGHT * count
+    for concept, count in Counter(lexicon.concepts(norm)).items():
+        out[concept] += CONCEPT_WEIGHT * count
     return out

@@ -8,9 +8,9 @@ telling tokens (``conntrack``, ``hnscall``) dominate common ones (``failed``).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,6 +18,7 @@ import numpy as np
 
 from bot.kb.models import Entry
 from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
+from bot.matching.bags import BAG_VERSION, BagStore, digest
 from bot.matching.features import STOPWORDS, Lexicon, features
 from bot.matching.mask import mask
 
@@ -91,7 +92,7 @@ class SearchIndex:
 
 def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     """The (field kind, text) pairs of an entry that the index learns from."""
-    out: list[tuple[str, str]] = [("signature", mask(s)) for s in entry.signatures]
+    out: list[tuple[str, str]] = [("signature", masked_signature(s)) for s in entry.signatures]
     out += [("alert", a) for a in entry.alerts]
     out += [("tag", t) for t in entry.tags]
     out.append(("id", entry.id.replace("-", " ")))
@@ -106,51 +107,66 @@ def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     return out
 
 
-def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> SearchIndex:
+def entry_bag(fields: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, float]:
+    """The weighted feature counts of one entry's fields."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, text in fields:
+        by_kind.setdefault(kind, []).append(text)
+    bag: defaultdict[str, float] = defaultdict(float)
+    for kind, texts in by_kind.items():
+        weight = FIELD_WEIGHTS[kind]
+        for feature, count in features("\n".join(texts), lexicon).items():
+            bag[feature] += weight * count
+    return bag
+
+
+def build_index(
+    entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon, bags: BagStore | None = None
+) -> SearchIndex:
     """Compute postings, idf and the signature table for ``entries``.
 
-    Each entry's bag is turned into compact arrays at once, and postings are cut
-    from one sorted array, so a 10,000-entry KB builds without a dict per entry.
+    Each entry's bag comes from ``bags`` when its content is unchanged, else it is extracted
+    (and added to ``bags``). Postings are cut from one sorted array, so a 10,000-entry KB
+    builds without a dict per entry.
     """
     entries = tuple(entries)
-    feature_ids: dict[str, int] = {}
-    cols_buf, rows_buf, tf_buf = array("i"), array("i"), array("f")
-    for i, entry in enumerate(entries):
-        by_kind: dict[str, list[str]] = {}
-        for kind, text in entry_fields(entry):
-            by_kind.setdefault(kind, []).append(text)
-        bag: defaultdict[str, float] = defaultdict(float)
-        for kind, texts in by_kind.items():
-            weight = FIELD_WEIGHTS[kind]
-            for feature, count in features("\n".join(texts), lexicon).items():
-                bag[feature] += weight * count
-        cols_buf.extend(feature_ids.setdefault(f, len(feature_ids)) for f in bag)
-        tf_buf.extend(bag.values())
-        rows_buf.extend([i] * len(bag))
+    store = bags if bags is not None else BagStore()
+    id_parts: list[np.ndarray] = []
+    tf_parts: list[np.ndarray] = []
+    keys = []
+    for entry in entries:
+        fields = entry_fields(entry)
+        key = digest(BAG_VERSION, lexicon.digest, "\x1e".join(f"{kind}\x1f{text}" for kind, text in fields))
+        keys.append(key)
+        bag = store.get(key) or store.put(key, entry_bag(fields, lexicon))
+        id_parts.append(bag[0])
+        tf_parts.append(bag[1])
+    store.keep_only(keys)
+    names = store.names
 
-    # Memory stays near 24 bytes a posting at the peak: arrays are shared with the buffers,
-    # temporaries are reused in place, and each reordered array replaces its source at once.
     n = max(len(entries), 1)
-    cols = np.frombuffer(cols_buf, dtype=np.int32)
-    df = np.bincount(cols, minlength=len(feature_ids)).astype(np.float64)
+    cols = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
+    tfs = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
+    rows = np.repeat(np.arange(len(entries), dtype=np.int32), [len(p) for p in id_parts])
+    del id_parts, tf_parts
+    df = np.bincount(cols, minlength=len(names)).astype(np.float64)
     idf_values = np.log1p((n - df + 0.5) / (df + 0.5))
-    background = [feature_ids[w] for w in BACKGROUND_WORDS if w in feature_ids]
+    ids = {name: i for i, name in enumerate(names)}
+    background = [ids[w] for w in BACKGROUND_WORDS if w in ids]
     idf_values[background] = np.minimum(idf_values[background], BACKGROUND_IDF_CAP)
-    tfs = np.frombuffer(tf_buf, dtype=np.float32)
     weights = idf_values.astype(np.float32)[cols]
     weights *= tfs
     weights /= tfs + np.float32(SATURATION)
-    del tfs, tf_buf
+    del tfs
     order = np.argsort(cols, kind="stable")
     weights = weights[order]
-    rows = np.frombuffer(rows_buf, dtype=np.int32)[order]
-    del rows_buf
+    rows = rows[order]
     cols = cols[order]
-    del order, cols_buf
-    bounds = np.searchsorted(cols, np.arange(len(feature_ids) + 1))
-    names = list(feature_ids)
-    spans = dict(zip(names, zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True), strict=True))
-    idf = dict(zip(names, idf_values.tolist(), strict=True))
+    del order
+    bounds = np.searchsorted(cols, np.arange(len(names) + 1))
+    present = np.nonzero(df > 0)[0].tolist()
+    spans = {names[f]: (int(bounds[f]), int(bounds[f + 1])) for f in present}
+    idf = {names[f]: float(idf_values[f]) for f in present}
 
     signatures: list[str] = []
     distinctive: list[str] = []
@@ -159,14 +175,15 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     for i, entry in enumerate(entries):
         for text in entry.signatures:
             by_entry.setdefault(i, []).append(len(signatures))
-            signatures.append(mask(text).lower())
+            signatures.append(masked_signature(text).lower())
             part = entry.distinctive_part(text)
-            distinctive.append(mask(part).lower() if part != text else "")
+            distinctive.append(masked_signature(part).lower() if part != text else "")
             owners.append(i)
     owner_array = np.asarray(owners, dtype=np.int32)
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
     max_idf = math.log(1 + (n + 0.5) / 0.5)
     specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
+    _SIGNATURE_WORDS.trim()
     keys = tuple(_key_words(sig, idf) for sig in signatures)
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
@@ -189,9 +206,37 @@ def build_index(entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon) -> S
     )
 
 
+@functools.lru_cache(maxsize=200_000)
+def masked_signature(text: str) -> str:
+    """A KB signature masked like a query; signatures repeat across rebuilds, so this is memoised."""
+    return mask(text)
+
+
+class _WordMemo:
+    """The indexed words of each masked signature under one glossary, kept between builds."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self.table: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    def words(self, signature: str, lexicon: Lexicon) -> tuple[str, ...]:
+        key = (lexicon.digest, signature)
+        found = self.table.get(key)
+        if found is None:
+            found = self.table[key] = tuple(f for f in features(signature, lexicon) if f[0].isalnum())
+        return found
+
+    def trim(self) -> None:
+        if len(self.table) > self.limit:
+            self.table.clear()
+
+
+_SIGNATURE_WORDS = _WordMemo()
+
+
 def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon: Lexicon) -> float:
     """Mean idf of the signature's three rarest words, as a share of the largest idf."""
-    rarest = sorted((idf.get(f, max_idf) for f in features(signature, lexicon) if f[0].isalnum()), reverse=True)[:3]
+    rarest = sorted((idf.get(f, max_idf) for f in _SIGNATURE_WORDS.words(signature, lexicon)), reverse=True)[:3]
     if not rarest:
         return 0.3
     return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))

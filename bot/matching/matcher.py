@@ -55,6 +55,7 @@ FINDING_SCORE = 0.5
 """A single line must score this much for its topic to be reported as a finding of a long paste."""
 WHY_WORDS = 6
 BREADTH_WORDS = 4
+BAG_FILE = "bags-v1.npz"
 ALERT_PROBABILITY = 0.99
 """An alert name that points at one entry is a label written by a machine: it settles the answer."""
 
@@ -463,14 +464,25 @@ def load_matcher(
 ) -> Matcher:
     """Load the KB (built-in plus ``extra_dirs``) and build its index.
 
-    ``use_cache`` keeps the built index in the user's cache folder between runs,
-    for short-lived processes such as the CLI.
+    ``use_cache`` keeps the built index in the user's cache folder between runs, and
+    each entry's features apart from it, so an edited KB re-extracts only the edited
+    entries: for the CLI, and for servers that restart.
     """
 
     def build() -> tuple[KnowledgeBase, SearchIndex]:
         kb = load_knowledge(extra_dirs, include_builtin=include_builtin)
         lexicon = load_lexicon(builtin_dir() / "lexicon.yaml")
-        return kb, build_index(list(kb.entries.values()), lexicon)
+        if not use_cache:
+            return kb, build_index(list(kb.entries.values()), lexicon)
+        from bot.matching.bags import BagStore
+        from bot.matching.cache import cache_dir
+
+        bag_file = cache_dir() / BAG_FILE
+        bags = BagStore.load(bag_file)
+        index = build_index(list(kb.entries.values()), lexicon, bags)
+        if bags.misses:
+            bags.save(bag_file)
+        return kb, index
 
     if use_cache:
         from bot.matching.cache import cached

@@ -178,7 +178,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
 
     metrics = Metrics()
     started = time.monotonic()
-    matcher = load_matcher(list(settings.kb_dirs))
+    matcher = load_matcher(list(settings.kb_dirs), use_cache=True)
     matcher.warm_up()
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)

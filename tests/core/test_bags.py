@@ -1,0 +1,59 @@
+"""Per-entry feature bags: reused while an entry is unchanged, re-extracted when it changes."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+
+from bot.kb import load_knowledge
+from bot.kb.loader import builtin_dir
+from bot.matching.bags import BagStore
+from bot.matching.features import load_lexicon
+from bot.matching.index import build_index
+
+KB = load_knowledge()
+LEXICON = load_lexicon(builtin_dir() / "lexicon.yaml")
+ENTRIES = list(KB.entries.values())
+
+
+def test_an_index_from_stored_bags_equals_a_fresh_one(tmp_path: Path) -> None:
+    # given bags stored by one build
+    bags = BagStore()
+    first = build_index(ENTRIES, LEXICON, bags)
+    bags.save(tmp_path / "bags.npz")
+    # when a later build loads them
+    loaded = BagStore.load(tmp_path / "bags.npz")
+    second = build_index(ENTRIES, LEXICON, loaded)
+    # then nothing is re-extracted and the index is the same
+    assert (loaded.hits, loaded.misses) == (len(ENTRIES), 0)
+    assert first.spans == second.spans and first.idf == second.idf
+    assert np.array_equal(first.posting_entries, second.posting_entries)
+    assert np.allclose(first.posting_weights, second.posting_weights)
+
+
+def test_editing_one_entry_re_extracts_only_that_entry(tmp_path: Path) -> None:
+    bags = BagStore()
+    build_index(ENTRIES, LEXICON, bags)
+    edited = [dataclasses.replace(e, signatures=(*e.signatures, "a brand new error text")) if k == 3 else e
+              for k, e in enumerate(ENTRIES)]
+    again = BagStore.load(tmp_path / "missing.npz")  # no file: an empty store
+    assert len(again) == 0
+    bags.hits = bags.misses = 0
+    index = build_index(edited, LEXICON, bags)
+    assert (bags.hits, bags.misses) == (len(ENTRIES) - 1, 1)
+    assert "brand" in index.idf
+
+
+def test_a_damaged_store_file_is_an_empty_store(tmp_path: Path) -> None:
+    path = tmp_path / "bags.npz"
+    path.write_bytes(b"PK\x03\x04 not really a zip file")
+    assert len(BagStore.load(path)) == 0
+    bags = BagStore()
+    build_index(ENTRIES[:2], LEXICON, bags)
+    bags.save(path)
+    raw = bytearray(path.read_bytes())
+    raw[len(raw) // 2] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    assert len(BagStore.load(path)) == 0  # the zip's checksums catch it
