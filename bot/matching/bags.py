@@ -17,6 +17,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -75,7 +76,7 @@ class BagStore:
         keys = list(self._bags)
         ids = [self._bags[k][0] for k in keys]
         lengths = np.asarray([len(a) for a in ids], dtype=np.int64)
-        arrays = {
+        arrays: dict[str, Any] = {
             "version": np.asarray([BAG_VERSION]),
             "names": np.asarray([json.dumps(self._names, ensure_ascii=False)]),
             "keys": np.asarray(keys, dtype="U64") if keys else np.zeros(0, dtype="U64"),

@@ -133,15 +133,15 @@ def build_index(
     store = bags if bags is not None else BagStore()
     id_parts: list[np.ndarray] = []
     tf_parts: list[np.ndarray] = []
-    keys = []
+    bag_keys: list[str] = []
     for entry in entries:
         fields = entry_fields(entry)
         key = digest(BAG_VERSION, lexicon.digest, "\x1e".join(f"{kind}\x1f{text}" for kind, text in fields))
-        keys.append(key)
+        bag_keys.append(key)
         bag = store.get(key) or store.put(key, entry_bag(fields, lexicon))
         id_parts.append(bag[0])
         tf_parts.append(bag[1])
-    store.keep_only(keys)
+    store.keep_only(bag_keys)
     names = store.names
 
     n = max(len(entries), 1)
