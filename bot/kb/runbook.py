@@ -18,9 +18,12 @@ from bot.kb.models import Cause, Command, Entry, Source, Text
 from bot.kb.yaml_entry import ID_PATTERN, LANG_PATTERN
 
 SECTIONS = ("meaning", "impact", "diagnosis", "mitigation")
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+# Runbooks are user input: every pattern is linear (a heading's trailing spaces and
+# closing hashes are stripped in code, not by competing quantifiers).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+([^\n]*)$", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d{1,9}\.)[ \t])")
+_LIST_MARK = re.compile(r"^(?:[-*+]|\d{1,9}\.)[ \t]+")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
@@ -58,7 +61,7 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
 
     meaning = sections["meaning"]
     signatures = tuple(dict.fromkeys(
-        s.strip() for s in [*_CODE_BLOCK.findall(meaning), *_INLINE_CODE.findall(_CODE_BLOCK.sub("", meaning))]
+        s.strip() for s in [*_code_blocks(meaning)[0], *_INLINE_CODE.findall(_code_blocks(meaning)[1])]
         if s.strip()
     ))
     prose = _prose(meaning)
@@ -89,15 +92,37 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
 def _split_sections(body: str) -> tuple[str, dict[str, str]]:
     title = ""
     sections: dict[str, str] = {}
-    headings = list(_HEADING.finditer(body))
+    headings = [h for h in _HEADING.finditer(body) if h.group(2).strip().rstrip("#").strip()]
     for i, h in enumerate(headings):
         end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
-        name = h.group(2).strip()
+        name = h.group(2).strip().rstrip("#").strip()
         if len(h.group(1)) == 1 and not title:
             title = name
         elif name.lower() in SECTIONS:
             sections[name.lower()] = body[h.end():end]
     return title, sections
+
+
+def _code_blocks(markdown: str) -> tuple[list[str], str]:
+    """The fenced code blocks of ``markdown`` and the text around them, in one linear scan.
+
+    A fence opens at a triple backtick, its info string runs to the end of the line, and the
+    block ends at the next triple backtick (an unclosed fence is text). A regex with a lazy
+    body rescans the rest of the text from every unclosed fence.
+    """
+    blocks: list[str] = []
+    outside: list[str] = []
+    pos = 0
+    while True:
+        start = markdown.find("```", pos)
+        newline = markdown.find("\n", start + 3) if start >= 0 else -1
+        end = markdown.find("```", newline + 1) if newline >= 0 else -1
+        if end < 0:
+            outside.append(markdown[pos:])
+            return blocks, "".join(outside)
+        outside.append(markdown[pos:start])
+        blocks.append(markdown[newline + 1:end])
+        pos = end + 3
 
 
 def _prose(markdown: str) -> str:
@@ -106,10 +131,10 @@ def _prose(markdown: str) -> str:
 
 
 def _prose_lines(markdown: str) -> list[str]:
-    text = _CODE_BLOCK.sub("", markdown)
+    text = _code_blocks(markdown)[1]
     lines = []
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)", text):
-        cleaned = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", paragraph.strip())
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        cleaned = _LIST_MARK.sub("", paragraph.strip())
         cleaned = " ".join(cleaned.split())
         if cleaned:
             lines.append(cleaned)
@@ -118,7 +143,7 @@ def _prose_lines(markdown: str) -> list[str]:
 
 def _commands(markdown: str, lang: str) -> tuple[Command, ...]:
     out = []
-    for block in _CODE_BLOCK.findall(markdown):
+    for block in _code_blocks(markdown)[0]:
         for line in block.splitlines():
             line = line.strip()
             if line and not line.startswith("#"):
