@@ -1,8 +1,10 @@
-"""A secret pasted into Slack never reaches the store's rows, the logs or the answer posted back."""
+"""Hostile pastes into Slack: a secret never reaches the store's rows, the logs or the answer posted back,
+and no paste makes the app hang or fail."""
 
 from __future__ import annotations
 
 import logging
+import time
 
 import pytest
 from secret_forms import SECRET_FORMS, SECRET_PARTS
@@ -12,6 +14,8 @@ from sqlalchemy import inspect, text
 from bot.ops.logs import JsonFormatter, RedactingFormatter
 from bot.store import Store
 
+HANG_GUARD_SECONDS = 5.0
+"""Far above the real cost (benchmarks/robustness_bench.py); catches only super-linear backtracking."""
 CONNTRACK = ('E1121 12:00:00.000 1 proxier.go:123] conntrack returned error: error looking for path of conntrack: '
              'exec: "conntrack": executable file not found in $PATH')
 
@@ -45,3 +49,20 @@ def test_secret_never_reaches_store_logs_or_answer(slack: Harness, store: Store,
     for formatter in (JsonFormatter(), RedactingFormatter("%(message)s")):
         assert not any(secret in formatter.format(record) for record in caplog.records)
     assert secret not in caplog.text
+
+
+@pytest.mark.parametrize(
+    "paste",
+    ["<@" * 40_000, "<http://" * 20_000, '{"msg": "x", "a": ' + "[" * 50_000 + "]" * 50_000 + "}", "a." * 60_000,
+     "ffff:" * 30_000, "\x1b[31m" * 20_000, f"{CONNTRACK}\n" + "token: \"" * 10_000],
+    ids=["mentions", "links", "deep json", "dots", "ipv6-like", "ansi", "open quotes"],
+)
+def test_hostile_pastes_get_an_answer_or_an_abstention(slack: Harness, caplog: pytest.LogCaptureFixture,
+                                                       paste: str) -> None:
+    started = time.perf_counter()
+    slack.command(paste)
+    [answer] = slack.fake.wait_for("response_url", timeout=30)
+    slack.idle(30)
+    assert time.perf_counter() - started < HANG_GUARD_SECONDS
+    assert "Sorry, something went wrong" not in answer.params.get("text", "")
+    assert not [r for r in caplog.records if r.getMessage() == "handler failed"]
