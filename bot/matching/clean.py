@@ -42,12 +42,10 @@ def clean_text(raw: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = _SPACES.sub(" ", text)
-    # Secrets go before anything reads the text, once as pasted (a JSON value still quoted
-    # and escaped) and once unwrapped: no unit, evidence line or finding can echo one.
-    text = redact(text)
     text = unslack(text)
     text = unicodedata.normalize("NFKC", text)
     lines = [line for raw_line in text.split("\n") for line in _unwrap_json(raw_line)]
+    # Secrets go before anything reads the text: no unit, evidence line or finding can echo one.
     lines = redact("\n".join(lines)).split("\n")
     return "\n".join(line.rstrip()[:MAX_LINE_CHARS] for line in lines).strip("\n")
 
@@ -87,6 +85,7 @@ def _unwrap_json(line: str) -> list[str]:
             if parts:
                 return [p for part in parts for p in part.split("\n")]
     if '\\"' in line or line.count("\\n") >= 2:
-        line = _ESCAPED_NEWLINE.sub("\n", line).replace('\\"', '"').replace("\\t", " ")
+        # Redacted while still escaped: unescaping first would end a quoted secret at its first \".
+        line = _ESCAPED_NEWLINE.sub("\n", redact(line)).replace('\\"', '"').replace("\\t", " ")
         return line.split("\n")
     return [line]
