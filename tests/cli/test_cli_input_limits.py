@@ -44,3 +44,18 @@ def test_hostile_stdin_gets_an_answer_or_an_abstention(stdin: bytes) -> None:
     proc = run("match", "-", "--json", stdin=stdin)
     assert proc.returncode == 0 and b"Traceback" not in proc.stderr, proc.stderr[-2000:]
     assert "abstained" in json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [(b"- query: x\n  expect: " + b"[" * 900 + b"]" * 900, b"nests deeper than 64 levels"),
+     (b"- &a {query: x, expect: none}\n- [" + b"*a, " * 12_000 + b"*a]", b"aliases expand to"),
+     (b"- query: \xff\xfe\n  expect: none\n", b"is not UTF-8 text")],
+    ids=["deep", "aliases", "latin-1"],
+)
+def test_eval_refuses_a_hostile_query_file_with_its_name(tmp_path: Path, content: bytes, expected: bytes) -> None:
+    path = tmp_path / "queries.yaml"
+    path.write_bytes(content)
+    proc = subprocess.run([K8SFIX, "eval", str(path)], capture_output=True, timeout=120, check=False)
+    assert proc.returncode == 1 and b"Traceback" not in proc.stderr
+    assert str(path).encode() in proc.stderr and expected in proc.stderr
