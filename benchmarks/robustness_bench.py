@@ -8,7 +8,8 @@ Run: ``.venv/bin/python benchmarks/robustness_bench.py [--cases N] [--quick]``. 
 2. random pastes mixing Slack markup, ANSI, binary, invalid UTF-8, deep JSON, long runs
    and megabyte lines (the mix of ``tests/core/test_robustness.py``, seeded): cases
    tried, failures, median / p99 / worst latency of ``Matcher.match``, peak RSS;
-3. a 1 MB paste through cleaning and redaction, and 10 MB on the CLI's stdin;
+3. a 1 MB paste through cleaning and redaction, 10 MB on the CLI's stdin, and the store
+   recording a 200 KB paste;
 4. hostile KB files (alias bomb, deep nesting, FIFO) refused by the loader.
 Every timing is the median of several runs.
 """
@@ -35,6 +36,7 @@ from bot.matching.mask import mask
 from bot.matching.matcher import load_matcher
 from bot.redact import redact
 from bot.slack.paste import slack_to_plain
+from bot.store import NewQuery, open_store
 
 CONNTRACK = ('E1121 12:00:00.000 1 proxier.go:123] conntrack returned error: error looking for path of conntrack: '
              'exec: "conntrack": executable file not found in $PATH')
@@ -152,6 +154,12 @@ def part_big(repeat: int) -> None:
         ms = median_ms(lambda: subprocess.run([exe, "match", "-"], input=stdin, capture_output=True, check=True),
                        repeat)
         print(f"   10 MB on stdin, `k8sfix match -` as a whole process: {ms:.0f} ms (cut with a notice)")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/k8sfix.db")
+        paste = line * (200_000 // len(line))
+        ms = median_ms(lambda: store.record_query(NewQuery(entry_point="command", text=paste, lang="en")), repeat, cpu)
+        store.close()
+    print(f"   store.record_query of a 200 KB paste (cut, then redacted): {ms:.1f} ms CPU")
 
 
 def part_kb(repeat: int) -> None:

@@ -55,3 +55,23 @@ def test_an_existing_world_readable_store_is_tightened(tmp_path: Path) -> None:
     store.ping()
     store.close()
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("secret_at", "secret", "hidden"),
+    [(3_990, "token: abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghij"),
+     (3_900, "-----BEGIN PRIVATE KEY-----\n" + "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n" * 100 + "-----END PRIVATE KEY-----",
+      "MIIEvQIBADAN")],
+    ids=["token across the cut", "key block across the cut"],
+)
+def test_a_secret_across_the_stored_cut_is_still_masked(tmp_path: Path, secret_at: int, secret: str,
+                                                         hidden: str) -> None:
+    # given: a long paste, cut before it is redacted, with a secret that straddles the cut
+    paste = "x" * (secret_at - 1) + "\n" + secret + "\n" + "y" * 200_000
+    store = open_store(f"sqlite:///{tmp_path / 'k8sfix.db'}")
+    # when
+    stored = store.get_query(store.record_query(NewQuery(entry_point="command", text=paste, lang="en")))
+    store.close()
+    # then
+    assert stored is not None and len(stored.text) <= 4_000
+    assert hidden not in stored.text and "[REDACTED]" in stored.text
