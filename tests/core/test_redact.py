@@ -54,3 +54,8 @@ def test_redaction_is_linear_on_hostile_text(hostile: str) -> None:
     start = time.perf_counter()
     redact(hostile)
     assert time.perf_counter() - start < HANG_GUARD_SECONDS
+
+
+def test_characters_that_lengthen_when_lower_cased_do_not_shift_the_mask() -> None:
+    # "İ" lower-cases to two characters: positions found in the lower-cased text must still fit the original
+    assert redact("İİİ password=hunter2 and token: abc İ") == "İİİ password=[REDACTED] and token: [REDACTED] İ"
