@@ -5,6 +5,7 @@ Hierarchy::
     K8sfixError
     ├── KnowledgeBaseError      one or more KB files are invalid (lists every problem)
     ├── InputError              user input that cannot be matched (empty, unreadable)
+    │   └── UnsafeInputError    a user file refused before use (special file, too large, YAML bomb)
     ├── ConfigError             a missing or invalid setting (names the variable)
     └── CheckError              a cluster check could not run (unknown id, bad input)
 """
@@ -41,6 +42,15 @@ class KnowledgeBaseError(K8sfixError):
 
 class InputError(K8sfixError):
     """Input that cannot be matched: empty text, an unreadable file."""
+
+
+class UnsafeInputError(InputError):
+    """A user-supplied file refused before use; ``where`` is ``(file)`` or ``line N``."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}")
 
 
 class ConfigError(K8sfixError):

@@ -30,17 +30,43 @@ def matcher_for(args: argparse.Namespace) -> Matcher:
     return load_matcher(kb_dirs(args), use_cache=True)
 
 
+MAX_MATCH_CHARS = 2_000_000
+"""Characters of a file or of standard input that are matched; longer input is cut to its head and tail."""
+
+
 def read_text_file(path: str) -> str:
-    """Read a file (or ``-`` for stdin) as text; undecodable bytes become U+FFFD, never an error."""
+    """Read a file (or ``-`` for stdin) as text; undecodable bytes become U+FFFD, never an error.
+
+    Input beyond :data:`MAX_INPUT_BYTES` is not read, and text beyond :data:`MAX_MATCH_CHARS`
+    is cut to its first quarter and last three quarters (where a log's error usually is);
+    either way a notice on stderr says so.
+    """
     try:
         if path == "-":
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES)
+            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
         else:
             with open(path, "rb") as handle:
-                data = handle.read(MAX_INPUT_BYTES)
+                data = handle.read(MAX_INPUT_BYTES + 1)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return data.decode("utf-8", errors="replace")
+    unread = len(data) > MAX_INPUT_BYTES
+    text = data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
+    cut = cut_text(text, MAX_MATCH_CHARS)
+    if unread or len(cut) < len(text):
+        size = f"more than {MAX_INPUT_BYTES // 2**20} MB" if unread else f"{len(text):,} characters"
+        print(f"k8sfix: the input is {size}; matching its first and last parts ({len(cut):,} characters)",
+              file=sys.stderr)
+    return cut
+
+
+def cut_text(text: str, max_chars: int) -> str:
+    """``text`` cut on line breaks to its first quarter and last three quarters of ``max_chars``."""
+    if len(text) <= max_chars:
+        return text
+    head, tail = text[:max_chars // 4], text[-(max_chars - max_chars // 4):]
+    head = head[:head.rfind("\n")] if "\n" in head else head
+    tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
+    return f"{head}\n{tail}"
 
 
 def print_json(data: Any) -> None:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import re
+
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,13 +40,24 @@ def run(args: argparse.Namespace) -> int:
         print_json({
             "queries": stats.queries,
             "abstentions": stats.abstentions,
-            "topics": [{"id": t.entry_id, "answers": t.answers, "votes": t.votes, "helpful": t.helpful,
+            "topics": [{"id": printable(t.entry_id), "answers": t.answers, "votes": t.votes, "helpful": t.helpful,
                         "helpful_rate": t.helpful_rate} for t in stats.topics],
-            "unmatched": [{"text": u.text, "count": u.count, "last_asked": u.last_asked} for u in stats.unmatched],
+            "unmatched": [{"text": printable(u.text), "count": u.count, "last_asked": u.last_asked}
+                          for u in stats.unmatched],
         })
         return 0
     print(format_stats(stats))
     return 0
+
+
+def printable(text: str) -> str:
+    """``text`` without control and bidirectional-override characters, each shown as a space.
+
+    The store keeps what users pasted, escape sequences included; printed as is, an
+    ``ESC ]`` or ``CSI`` sequence would retitle, recolour or rewrite the operator's
+    terminal, and a right-to-left override would disguise the text.
+    """
+    return _UNPRINTABLE.sub(" ", text)
 
 
 def format_stats(stats: object) -> str:
@@ -57,11 +71,11 @@ def format_stats(stats: object) -> str:
     lines = [f"Questions: {stats.queries}  (no confident match: {stats.abstentions}, {share})", ""]
     lines.append("Helpful rate per topic")
     if stats.topics:
-        width = max(len(t.entry_id) for t in stats.topics)
+        width = max(len(printable(t.entry_id)) for t in stats.topics)
         lines.append(f"  {'topic':<{width}}  answers  votes  helpful")
         for t in stats.topics:
             rate = f"{t.helpful_rate:.0%}" if t.helpful_rate is not None else "-"
-            lines.append(f"  {t.entry_id:<{width}}  {t.answers:>7}  {t.votes:>5}  {rate:>7}")
+            lines.append(f"  {printable(t.entry_id):<{width}}  {t.answers:>7}  {t.votes:>5}  {rate:>7}")
     else:
         lines.append("  (no answers yet)")
     lines += ["", "Most frequent unmatched questions (the KB's gaps)"]
@@ -69,7 +83,7 @@ def format_stats(stats: object) -> str:
         lines.append("  count  last asked        text")
         for u in stats.unmatched:
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(u.last_asked))
-            text = " ".join(u.text.split())
+            text = " ".join(printable(u.text).split())
             lines.append(f"  {u.count:>5}  {when}  {text[:100] + ('…' if len(text) > 100 else '')}")
     else:
         lines.append("  (none)")

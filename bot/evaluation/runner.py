@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from bot.errors import InputError
+from bot.errors import InputError, UnsafeInputError
 from bot.matching.matcher import Matcher
+from bot.safe_read import load_yaml, read_text
 
 NONE = "none"
+MAX_QUERY_FILE_BYTES = 20_000_000
+"""A query file is user input: read through :mod:`bot.safe_read`, capped at this size."""
 
 
 @dataclass(frozen=True)
@@ -81,17 +82,18 @@ class Outcome:
 def load_queries(path: Path) -> list[Query]:
     """Read a query file; raise InputError naming the file and item on bad content."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read query file {path}: {exc.strerror or exc}") from exc
-    except yaml.YAMLError as exc:
-        raise InputError(f"query file {path} is not valid YAML: {exc}") from exc
+        data = load_yaml(read_text(path, max_bytes=MAX_QUERY_FILE_BYTES))
+    except UnsafeInputError as exc:
+        raise InputError(f"query file {path}: {exc}") from None
     if not isinstance(data, list):
         raise InputError(f"query file {path} must be a YAML list of {{query, expect}} items")
     queries = []
     for i, item in enumerate(data):
         if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not item.get("expect"):
             raise InputError(f"{path}: item {i} needs a 'query' string and an 'expect' id (or none)")
+        for key in ("expect", "lang", "kind"):
+            if key in item and not isinstance(item[key], str):
+                raise InputError(f"{path}: item {i}: {key} must be a string, got {type(item[key]).__name__}")
         accept = item.get("accept") or []
         if not isinstance(accept, list) or not all(isinstance(a, str) for a in accept):
             raise InputError(f"{path}: item {i}: 'accept' must be a list of entry ids")

@@ -3,6 +3,8 @@
 Every file of every folder is validated before anything is returned: a broken
 file raises :class:`KnowledgeBaseError` naming the file and field, never a
 silently smaller KB. Later folders override entries of earlier ones by id.
+Folders are user input: files are read through :mod:`bot.safe_read` (regular files
+only, links kept inside the folder, sizes capped, YAML checked before it is built).
 """
 
 from __future__ import annotations
@@ -12,18 +14,16 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from bot.errors import KnowledgeBaseError, Problem
+from bot.errors import KnowledgeBaseError, Problem, UnsafeInputError
 from bot.kb.models import Entry
 from bot.kb.runbook import parse_runbook
 from bot.kb.yaml_entry import parse_entry
+from bot.safe_read import load_yaml, read_text
 
 KB_PATH_ENV = "K8SFIX_KB_PATH"
 """Extra KB folders, separated by the OS path separator (``:`` on Linux)."""
 
 MAX_FILE_BYTES = 1_000_000
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 NON_ENTRY_FILES = frozenset({"README.md", "lexicon.yaml"})
 
 
@@ -87,9 +87,9 @@ def load_folder(folder: Path) -> tuple[dict[str, Entry], list[Problem]]:
             continue
         if path.suffix not in (".yaml", ".yml", ".md"):
             continue
-        entry, file_problems = load_file(path)
+        entry, file_problems = load_file(path, folder)
         problems.extend(file_problems)
-        if entry is None:
+        if entry is None or file_problems:  # a file with any problem contributes nothing
             continue
         if entry.id in entries:
             problems.append(Problem(str(path), "id", f"{entry.id!r} is defined twice in {folder}"))
@@ -97,25 +97,16 @@ def load_folder(folder: Path) -> tuple[dict[str, Entry], list[Problem]]:
     return entries, problems
 
 
-def load_file(path: Path) -> tuple[Entry | None, list[Problem]]:
-    """Parse one entry file; never raises for bad content."""
+def load_file(path: Path, root: Path | None = None) -> tuple[Entry | None, list[Problem]]:
+    """Parse one entry file (a regular file, inside ``root`` when given); never raises for bad content."""
     name = str(path)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Problem(name, "(file)", f"is larger than {MAX_FILE_BYTES} bytes")]
-        raw = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(name, "(file)", "is not UTF-8 text")]
-    except OSError as exc:
-        return None, [Problem(name, "(file)", f"cannot be read: {exc.strerror or exc}")]
-    if path.suffix == ".md":
-        return parse_runbook(raw, name, path.stem)
-    try:
-        data = yaml.load(raw, Loader=_YAML_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        return None, [Problem(name, where, f"is not valid YAML: {getattr(exc, 'problem', exc)}")]
+        raw = read_text(path, root=root, max_bytes=MAX_FILE_BYTES)
+        if path.suffix == ".md":
+            return parse_runbook(raw, name, path.stem)
+        data = load_yaml(raw)
+    except UnsafeInputError as exc:
+        return None, [Problem(name, exc.where, exc.message)]
     return parse_entry(data, name, path.stem)
 
 

@@ -11,16 +11,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
-from bot.errors import Problem
-from bot.kb.models import Cause, Command, Entry, Source, Text
+from bot.errors import Problem, UnsafeInputError
+from bot.kb.models import KINDS, Cause, Command, Entry, Source, Text
 from bot.kb.yaml_entry import ID_PATTERN, LANG_PATTERN
+from bot.safe_read import load_yaml
 
 SECTIONS = ("meaning", "impact", "diagnosis", "mitigation")
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$", re.MULTILINE)
-_CODE_BLOCK = re.compile(r"```[^\n]*\n(.*?)```", re.DOTALL)
+FRONT_STRINGS = ("title", "lang", "kind", "document")
+FRONT_LISTS = ("alerts", "checks", "related", "tags")
+# Runbooks are user input: every pattern is linear (a heading's trailing spaces and
+# closing hashes are stripped in code, not by competing quantifiers).
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+([^\n]*)$", re.MULTILINE)
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n|\n(?=[ \t]*(?:[-*+]|\d{1,9}\.)[ \t])")
+_LIST_MARK = re.compile(r"^(?:[-*+]|\d{1,9}\.)[ \t]+")
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
@@ -32,13 +36,14 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
     m = _FRONT_MATTER.match(source)
     if m:
         try:
-            loaded = yaml.safe_load(m.group(1))
-        except yaml.YAMLError as exc:
-            return None, [Problem(file, "front matter", f"is not valid YAML: {exc}")]
+            loaded = load_yaml(m.group(1))
+        except UnsafeInputError as exc:
+            return None, [Problem(file, f"front matter ({exc.where})", exc.message)]
         if loaded is not None and not isinstance(loaded, dict):
             return None, [Problem(file, "front matter", "must be a mapping")]
         front = loaded or {}
         body = source[m.end():]
+        problems += _front_matter_problems(front, file)
 
     if not ID_PATTERN.match(entry_id):
         problems.append(Problem(file, "id", f"file name {entry_id!r} must be lower-case words joined by '-'"))
@@ -46,7 +51,8 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
     if not LANG_PATTERN.match(lang):
         problems.append(Problem(file, "front matter.lang", f"{lang!r} is not a two-letter language code"))
 
-    title, sections = _split_sections(body)
+    title, sections, repeated = _split_sections(body)
+    problems += [Problem(file, f"## {name.title()}", "section appears twice") for name in repeated]
     title = str(front.get("title") or title or "").strip()
     if not title:
         problems.append(Problem(file, "title", "needs a '# Title' heading or a title in the front matter"))
@@ -58,7 +64,7 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
 
     meaning = sections["meaning"]
     signatures = tuple(dict.fromkeys(
-        s.strip() for s in [*_CODE_BLOCK.findall(meaning), *_INLINE_CODE.findall(_CODE_BLOCK.sub("", meaning))]
+        s.strip() for s in [*_code_blocks(meaning)[0], *_INLINE_CODE.findall(_code_blocks(meaning)[1])]
         if s.strip()
     ))
     prose = _prose(meaning)
@@ -86,18 +92,64 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
     return entry, []
 
 
-def _split_sections(body: str) -> tuple[str, dict[str, str]]:
+def _front_matter_problems(front: dict[Any, Any], file: str) -> list[Problem]:
+    """Wrong types in the front matter: each field a string, or a list of strings (one string is a list of one)."""
+    problems = []
+    for key, value in front.items():
+        where = f"front matter.{key}"
+        if key in FRONT_STRINGS:
+            if not isinstance(value, str) or not value.strip():
+                problems.append(Problem(file, where, f"must be a non-empty string, got {type(value).__name__}"))
+        elif key in FRONT_LISTS:
+            items = _as_list(value)
+            if not all(isinstance(item, str) and item.strip() for item in items):
+                problems.append(Problem(file, where, "must be a string or a list of strings"))
+        else:
+            known = ", ".join((*FRONT_STRINGS, *FRONT_LISTS))
+            problems.append(Problem(file, where, f"unknown field (expected one of {known})"))
+    kind = front.get("kind")
+    if isinstance(kind, str) and kind.strip() and kind not in KINDS:
+        problems.append(Problem(file, "front matter.kind", f"{kind!r} is not one of {', '.join(KINDS)}"))
+    return problems
+
+
+def _split_sections(body: str) -> tuple[str, dict[str, str], list[str]]:
     title = ""
     sections: dict[str, str] = {}
-    headings = list(_HEADING.finditer(body))
+    repeated: list[str] = []
+    headings = [h for h in _HEADING.finditer(body) if h.group(2).strip().rstrip("#").strip()]
     for i, h in enumerate(headings):
         end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
-        name = h.group(2).strip()
+        name = h.group(2).strip().rstrip("#").strip()
         if len(h.group(1)) == 1 and not title:
             title = name
         elif name.lower() in SECTIONS:
+            if name.lower() in sections:
+                repeated.append(name.lower())
             sections[name.lower()] = body[h.end():end]
-    return title, sections
+    return title, sections, repeated
+
+
+def _code_blocks(markdown: str) -> tuple[list[str], str]:
+    """The fenced code blocks of ``markdown`` and the text around them, in one linear scan.
+
+    A fence opens at a triple backtick, its info string runs to the end of the line, and the
+    block ends at the next triple backtick (an unclosed fence is text). A regex with a lazy
+    body rescans the rest of the text from every unclosed fence.
+    """
+    blocks: list[str] = []
+    outside: list[str] = []
+    pos = 0
+    while True:
+        start = markdown.find("```", pos)
+        newline = markdown.find("\n", start + 3) if start >= 0 else -1
+        end = markdown.find("```", newline + 1) if newline >= 0 else -1
+        if end < 0:
+            outside.append(markdown[pos:])
+            return blocks, "".join(outside)
+        outside.append(markdown[pos:start])
+        blocks.append(markdown[newline + 1:end])
+        pos = end + 3
 
 
 def _prose(markdown: str) -> str:
@@ -106,10 +158,10 @@ def _prose(markdown: str) -> str:
 
 
 def _prose_lines(markdown: str) -> list[str]:
-    text = _CODE_BLOCK.sub("", markdown)
+    text = _code_blocks(markdown)[1]
     lines = []
-    for paragraph in re.split(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)", text):
-        cleaned = re.sub(r"^\s*(?:[-*+]|\d+\.)\s+", "", paragraph.strip())
+    for paragraph in _PARAGRAPH_BREAK.split(text):
+        cleaned = _LIST_MARK.sub("", paragraph.strip())
         cleaned = " ".join(cleaned.split())
         if cleaned:
             lines.append(cleaned)
@@ -118,7 +170,7 @@ def _prose_lines(markdown: str) -> list[str]:
 
 def _commands(markdown: str, lang: str) -> tuple[Command, ...]:
     out = []
-    for block in _CODE_BLOCK.findall(markdown):
+    for block in _code_blocks(markdown)[0]:
         for line in block.splitlines():
             line = line.strip()
             if line and not line.startswith("#"):

@@ -2,6 +2,8 @@
 
 Cleaning keeps every character that carries meaning and drops only transport
 noise, so the evidence lines shown back to the user still read like their paste.
+Secrets are masked here too (:mod:`bot.redact`): everything downstream, from the
+units scored to the evidence shown, reads the redacted text.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import json
 import re
 import unicodedata
 
+from bot.redact import redact
+
 MAX_LINE_CHARS = 2_000
 """Longer lines are cut: no log line that identifies an error needs more."""
 
@@ -18,9 +22,11 @@ _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-Z\\-_]")
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile("[\u00a0\u2007\u202f\u3000\t]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
-_FENCE = re.compile(r"^\s*```[\w-]*\s*$|```", re.MULTILINE)
-_SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp)://[^|>\s]*|mailto:[^|>\s]*)(?:\|([^>]*))?>")
-_SLACK_REF = re.compile(r"<([@#!])([^|>]*)(?:\|([^>]*))?>")
+# Every pattern here runs on untrusted text, so each is linear: classes are bounded and
+# exclude the character that opens the next attempt (``<``), so no start rescans the text.
+_FENCE = re.compile(r"^[ \t]*```[\w-]{0,40}[ \t]*$|```", re.MULTILINE)
+_SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp)://[^|<>\s]{0,4000}|mailto:[^|<>\s]{0,400})(?:\|([^<>\n]{0,400}))?>")
+_SLACK_REF = re.compile(r"<([@#!])([^|<>\n]{0,200})(?:\|([^<>\n]{0,400}))?>")
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ITALIC = re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])")
 _STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
@@ -39,6 +45,8 @@ def clean_text(raw: str) -> str:
     text = unslack(text)
     text = unicodedata.normalize("NFKC", text)
     lines = [line for raw_line in text.split("\n") for line in _unwrap_json(raw_line)]
+    # Secrets go before anything reads the text: no unit, evidence line or finding can echo one.
+    lines = redact("\n".join(lines)).split("\n")
     return "\n".join(line.rstrip()[:MAX_LINE_CHARS] for line in lines).strip("\n")
 
 
@@ -69,13 +77,15 @@ def _unwrap_json(line: str) -> list[str]:
     if stripped.startswith("{") and stripped.endswith("}"):
         try:
             record = json.loads(stripped)
-        except ValueError:
+        except (ValueError, RecursionError):
+            # Deeply nested arrays exhaust the parser's stack: such a line is kept as text.
             record = None
         if isinstance(record, dict):
             parts = [str(record[k]) for k in _JSON_MESSAGE_KEYS if isinstance(record.get(k), str | int)]
             if parts:
                 return [p for part in parts for p in part.split("\n")]
     if '\\"' in line or line.count("\\n") >= 2:
-        line = _ESCAPED_NEWLINE.sub("\n", line).replace('\\"', '"').replace("\\t", " ")
+        # Redacted while still escaped: unescaping first would end a quoted secret at its first \".
+        line = _ESCAPED_NEWLINE.sub("\n", redact(line)).replace('\\"', '"').replace("\\t", " ")
         return line.split("\n")
     return [line]

@@ -4,6 +4,10 @@ The rules are data, applied in order, most specific first (as Drain3 does):
 a klog header before its timestamp, an IP before the numbers inside it, numbers
 last. Look-arounds keep tokens such as ``Win32``, ``k8s`` or ``v1`` intact. Runs of
 spaces (aligned table columns) fold to one.
+
+Every rule is linear in its input: repeats are bounded and no quantified group can
+split the same characters two ways (an IPv6 group is hex digits *between* colons), so
+a run of ``a-a-a-`` or ``ffff:ffff:`` costs a constant per character.
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<ts>"),
     (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"), "<ts>"),
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
-    (re.compile(r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){1,7}:?(?::?[0-9a-fA-F]{1,4}){1,7}(?![\w:])"
-                r"|(?<![\w:])::(?:[0-9a-fA-F]{1,4}:?){1,7}(?![\w:])"), "<ip>"),
+    (re.compile(r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){1,7}:?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6}(?![\w:])"
+                r"|(?<![\w:])::[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6}(?![\w:])"), "<ip>"),
     (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?:/\d{1,2})?(?![\w.])"), "<ip>"),
-    (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z0-9]*\d)[a-z0-9]{6,10}-[a-z0-9]{5}\b"), r"\1-<hash>"),
-    (re.compile(r"\b([a-z][a-z0-9]*(?:-[a-z0-9]+)*?)-(?=[a-z]*\d)[a-z0-9]{5}\b"), r"\1-<hash>"),
+    (re.compile(r"\b([a-z][a-z0-9]{0,62}(?:-[a-z0-9]{1,63}){0,6}?)-(?=[a-z0-9]{0,9}\d)[a-z0-9]{6,10}-[a-z0-9]{5}\b"),
+     r"\1-<hash>"),
+    (re.compile(r"\b([a-z][a-z0-9]{0,62}(?:-[a-z0-9]{1,63}){0,6}?)-(?=[a-z]{0,4}\d)[a-z0-9]{5}\b"), r"\1-<hash>"),
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
     (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![\w.])"), "<dur>"),

@@ -13,7 +13,7 @@ import sys
 import time
 from typing import Any, TextIO
 
-from bot.redact import redact
+from bot.redact import redact, redact_data
 
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
 
@@ -39,7 +39,7 @@ class JsonFormatter(logging.Formatter):
                 data[key] = value
         if record.exc_info:
             data["exc"] = self.formatException(record.exc_info)
-        return redact(json.dumps(data, ensure_ascii=False, default=str))
+        return redact(json.dumps(redact_data(data), ensure_ascii=False, default=str))
 
 
 class RedactingFormatter(logging.Formatter):

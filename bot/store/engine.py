@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +30,38 @@ def open_engine(url: str) -> Engine:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(parsed, pool_pre_ping=True)
         database = parsed.database or ""
+        file = None
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            file = Path(database).expanduser()
+            file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
         raise ConfigError(f"K8SFIX_DB_URL: the database driver for {shown} is not installed ({exc})") from None
     except OSError as exc:
         raise ConfigError(f"K8SFIX_DB_PATH: cannot create the folder of {shown}: {exc.strerror}") from None
-    event.listen(engine, "connect", _tune_sqlite)
+    event.listen(engine, "connect", lambda conn, record: _tune_sqlite(conn, record, file))
     return engine
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _restrict(file: Path) -> None:
+    """Make the database file and its WAL companions private (0600): they hold every question asked.
+
+    SQLite creates the file with the process umask (usually 0644, readable by every user
+    of the host) and gives the -wal and -shm files the database file's mode, so fixing
+    the main file before the first write covers all three. Files of other owners are left alone.
+    """
+    for path in (file, file.with_name(file.name + "-wal"), file.with_name(file.name + "-shm")):
+        try:
+            info = os.stat(path)
+            if info.st_mode & 0o077 and (not hasattr(os, "getuid") or info.st_uid == os.getuid()):
+                os.chmod(path, 0o600)
+        except OSError:
+            continue
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any, file: Path | None = None) -> None:
+    if file is not None:
+        _restrict(file)
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

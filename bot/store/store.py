@@ -17,7 +17,7 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.redact import redact
+from bot.redact import redact, redact_data
 from bot.store.engine import open_engine
 from bot.store.records import NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
 from bot.store.schema import Base, ChannelSetting, Claim, Feedback, Query, TopicThread
@@ -25,6 +25,8 @@ from bot.store.textkey import text_key
 
 MAX_STORED_TEXT = 4000
 """Characters of an asked text kept in the history (after redaction)."""
+REDACT_MARGIN = 2000
+"""Characters read past the cut, so that a secret straddling it is seen whole by the rules."""
 PRUNE_EVERY_S = 600.0
 
 
@@ -122,14 +124,14 @@ class Store:
         """Store one question (its text redacted and shortened); return its id."""
         now = time.time() if now is None else now
         query_id = uuid.uuid4().hex
-        clean = redact(query.text)
+        clean = stored_text(query.text)
         row = Query(
             id=query_id, created_at=now, entry_point=query.entry_point, channel_id=query.channel_id,
             user_id=query.user_id, message_ts=query.message_ts, thread_ts=query.thread_ts,
-            text=clean[:MAX_STORED_TEXT], text_key=text_key(clean[:MAX_STORED_TEXT]), lang=query.lang,
+            text=clean, text_key=text_key(clean), lang=query.lang,
             entry_id=query.entry_id, confidence=query.confidence, score=query.score,
             abstained=query.abstained, answered=query.answered,
-            result=redact(json.dumps(query.result, ensure_ascii=False)),
+            result=json.dumps(redact_data(query.result), ensure_ascii=False),
         )
         with self._session() as session:
             session.add(row)
@@ -249,6 +251,16 @@ class Store:
                 unmatched.append(UnmatchedText(text=sample, count=int(count), last_asked=float(last)))
         return Stats(queries=int(total), abstentions=int(abstentions), topics=tuple(topics),
                      unmatched=tuple(unmatched))
+
+
+def stored_text(text: str) -> str:
+    """The part of an asked text the history keeps: cut first, then redacted, then cut again.
+
+    Redaction costs time in proportion to its input, so a 200 KB paste is cut before
+    it is redacted; the margin lets a secret that crosses the cut still match its rule
+    (an unterminated PEM block or a ``token:`` value is masked even when cut).
+    """
+    return redact(text[:MAX_STORED_TEXT + REDACT_MARGIN])[:MAX_STORED_TEXT]
 
 
 def _record(row: Query) -> QueryRecord:

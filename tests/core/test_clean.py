@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.matching.clean import MAX_LINE_CHARS, clean_text
@@ -51,3 +53,31 @@ def test_binary_junk_becomes_spaces_not_an_error() -> None:
 
 def test_very_long_line_is_cut() -> None:
     assert len(clean_text("x" * (MAX_LINE_CHARS * 3))) == MAX_LINE_CHARS
+
+
+HANG_GUARD_SECONDS = 2.0
+"""Far above the real cost (benchmarks/robustness_bench.py); catches only super-linear backtracking."""
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["<@" * 16_000, "<#" * 16_000, "<!" * 16_000, "<http://" * 8_000, "\n" * 50_000 + "x", " \n" * 30_000,
+     "<mailto:" * 8_000, "*a " * 20_000, "_a " * 20_000],
+    ids=lambda s: repr(s[:8]),
+)
+def test_cleaning_is_linear_on_hostile_markup(hostile: str) -> None:
+    start = time.perf_counter()
+    clean_text(hostile)
+    assert time.perf_counter() - start < HANG_GUARD_SECONDS
+
+
+def test_deeply_nested_json_line_is_kept_as_text() -> None:
+    # given a JSON record nested 100,000 arrays deep (the parser's recursion limit is far lower)
+    raw = '{"msg": "boom", "a": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    # when it is cleaned, then it is a (cut) text line, not a RecursionError
+    assert clean_text(raw).startswith('{"msg": "boom", "a": [[[')
+
+
+def test_slack_markup_still_unwraps_after_the_linear_rewrite() -> None:
+    raw = "<!date^1392734382^{date_pretty} at {time}|Posted 2014> <@U1|bob> <#C1> <https://x.io/a?b=c|docs>"
+    assert clean_text(raw) == " @bob #C1 docs"

@@ -121,7 +121,7 @@ def test_binary_and_non_mapping_files_are_reported(tmp_path: Path) -> None:
     (tmp_path / "junk.yaml").write_bytes(b"\xff\xfe\x00binary")
     write(tmp_path, "list-entry.yaml", "- a\n- b\n")
     assert sorted(problems_of(tmp_path)) == [
-        "junk.yaml: (file): is not UTF-8 text",
+        "junk.yaml: (file): is not UTF-8 text (invalid byte at offset 0)",
         "list-entry.yaml: (top level): must be a mapping, got list",
     ]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from bot.matching.mask import mask
@@ -25,6 +27,9 @@ from bot.matching.mask import mask
         ("retry in 30s then 250ms", "retry in <dur> then <dur>"),
         ("read 42 bytes of 1024", "read <num> bytes of <num>"),
         ("Endpoints:         <none>", "Endpoints: <none>"),
+        ("via 2001:db8::8a2e:370:7334 and ::1 only", "via <ip> and <ip> only"),
+        ("pod my-very-long-app-name-with-parts-7d9c6b8f54-q8v2n failed",
+         "pod my-very-long-app-name-with-parts-<hash> failed"),
     ],
 )
 def test_mask_rule(line: str, expected: str) -> None:
@@ -34,3 +39,19 @@ def test_mask_rule(line: str, expected: str) -> None:
 @pytest.mark.parametrize("token", ["Win32", "k8s", "v1beta1", "ipv4", "hcnCreateLoadBalancer", "kube-proxy", "x509"])
 def test_identifiers_with_digits_survive(token: str) -> None:
     assert mask(f"error in {token} here") == f"error in {token} here"
+
+
+HANG_GUARD_SECONDS = 2.0
+"""Far above the real cost (benchmarks/robustness_bench.py); catches only super-linear backtracking."""
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ["a-" * 20_000, "a-1" * 15_000, " ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffffffffffffffffffffffff:" * 500,
+     (" ::" + "ffff" * 10 + "g") * 2_000, "1:" * 30_000, "1." * 30_000, "::" * 30_000, "-1" * 30_000],
+    ids=lambda s: repr(s[:8]),
+)
+def test_masking_is_linear_on_hostile_lines(hostile: str) -> None:
+    start = time.perf_counter()
+    mask(hostile)
+    assert time.perf_counter() - start < HANG_GUARD_SECONDS
