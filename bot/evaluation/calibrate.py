@@ -143,6 +143,18 @@ def calibrate(query_dir: Path = DEFAULT_QUERIES) -> tuple[Calibration, list[Samp
     return fit([s for s in all_samples if not s.held_out]), all_samples
 
 
+def _same_fit(stored: object, fitted: object, tolerance: float = 1e-4) -> bool:
+    """Equal up to floating-point noise (another BLAS may differ in the last digits)."""
+    if isinstance(stored, dict) and isinstance(fitted, dict):
+        return stored.keys() == fitted.keys() and all(_same_fit(stored[k], fitted[k], tolerance) for k in stored)
+    if isinstance(stored, list) and isinstance(fitted, list):
+        pairs = zip(stored, fitted, strict=False)
+        return len(stored) == len(fitted) and all(_same_fit(a, b, tolerance) for a, b in pairs)
+    if isinstance(stored, int | float) and isinstance(fitted, int | float):
+        return abs(stored - fitted) <= tolerance
+    return stored == fitted
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit and write (or ``--check``) the calibration file."""
     parser = argparse.ArgumentParser(prog="python -m bot.evaluation.calibrate", description=__doc__)
@@ -158,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for row in reliability_rows(calibration, held_out):
         print(f"  held-out {row}", file=sys.stderr)
     if args.check:
-        same = args.out.read_text(encoding="utf-8") == text
+        same = _same_fit(json.loads(args.out.read_text(encoding="utf-8")), calibration.to_json())
         print("calibration file is up to date" if same else f"{args.out} differs from the fit: rerun without --check",
               file=sys.stderr)
         return 0 if same else 1

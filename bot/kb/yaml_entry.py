@@ -101,6 +101,10 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
         if key not in known:
             c.fail(str(key), f"unknown field (expected one of {', '.join(sorted(known))})")
 
+    alerts = c.strings(data, "alerts", "")
+    checks = c.strings(data, "checks", "")
+    tags = c.strings(data, "tags", "")
+    beyond = c.strings(data, "beyond_source", "")
     if c.problems:
         return None, c.problems
     entry = Entry(
@@ -110,14 +114,14 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
         signatures=signatures,
         distinctive=distinctive,
         not_when=not_when,
-        alerts=c.strings(data, "alerts", ""),
+        alerts=alerts,
         diagnose=diagnose,
         fix=fix,
-        checks=c.strings(data, "checks", ""),
+        checks=checks,
         related=related,
-        tags=c.strings(data, "tags", ""),
+        tags=tags,
         sources=sources,
-        beyond_source=c.strings(data, "beyond_source", ""),
+        beyond_source=beyond,
         path=file,
     )
     return entry, c.problems
@@ -208,7 +212,7 @@ def _parse_signatures(c: _Collector, data: dict[str, Any]) -> tuple[tuple[str, .
             continue
         unknown = set(item) - {"text", "distinctive"}
         if unknown:
-            c.fail(f"signatures[{i}].{sorted(unknown)[0]}", "unknown field (expected text, distinctive)")
+            c.fail(f"signatures[{i}].{sorted(map(str, unknown))[0]}", "unknown field (expected text, distinctive)")
         text = c.string(item, "text", f"signatures[{i}].")
         part = c.string(item, "distinctive", f"signatures[{i}].")
         if text and part and part not in text:
@@ -236,7 +240,7 @@ def _parse_not_when(c: _Collector, data: dict[str, Any]) -> tuple[NotWhen, ...]:
             continue
         unknown = set(item) - {"pattern", "why"}
         if unknown:
-            c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected pattern, why)")
+            c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected pattern, why)")
         pattern = c.string(item, "pattern", where)
         why = c.string(item, "why", where)
         if pattern:
@@ -267,7 +271,7 @@ def _parse_sources(c: _Collector, data: dict[str, Any]) -> tuple[Source, ...]:
         if "file" in item or "component" not in item:
             unknown = set(item) - {"file", "section", "document"}
             if unknown:
-                c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected file, section, document)")
+                c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected file, section, document)")
             out.append(Source(
                 file=c.string(item, "file", where),
                 section=c.string(item, "section", where),
@@ -276,7 +280,7 @@ def _parse_sources(c: _Collector, data: dict[str, Any]) -> tuple[Source, ...]:
         else:
             unknown = set(item) - {"component", "reason"}
             if unknown:
-                c.fail(f"{where}{sorted(unknown)[0]}", "unknown field (expected component, reason)")
+                c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected component, reason)")
             out.append(Source(
                 component=c.string(item, "component", where),
                 reason=c.string(item, "reason", where),
