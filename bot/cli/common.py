@@ -43,6 +43,14 @@ def read_text_file(path: str) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def stdin_is_terminal() -> bool:
+    """True when standard input is a terminal or closed, i.e. nothing is piped in."""
+    try:
+        return sys.stdin is None or sys.stdin.isatty()
+    except (ValueError, OSError):
+        return True
+
+
 def print_json(data: Any) -> None:
     """Print one JSON document, non-ASCII kept readable."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)

@@ -21,17 +21,20 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``demo`` sub-command."""
     p = subparsers.add_parser("demo", help="match an embedded sample kube-proxy log and print the answer")
     p.add_argument("--lang", default=None, help="answer language: en, pt, ru, zh, zh-Hant")
+    p.add_argument("--full", action="store_true", help="print every section of the answer")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the sample, then the answer."""
     from bot.cli.common import matcher_for
+    from bot.cli.match_cmd import print_answer
     from bot.render.text import render_result
 
     matcher = matcher_for(args)
     result = matcher.match(SAMPLE_PASTE)
+    lang = args.lang or result.query_lang
     print("Sample paste:\n" + SAMPLE_PASTE)
     print("k8sfix answer:\n")
-    print(render_result(result, args.lang or result.query_lang))
+    print_answer(render_result(result, lang, full=args.full), result, lang)
     return 0

@@ -46,9 +46,13 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
+    from bot.cli.term import TABLE_WIDTH, Terminal, clip
+
+    columns = Terminal.of(sys.stdout).width or TABLE_WIDTH
     width = max((len(r["id"]) for r in rows), default=10)
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['titles'].get('en') or next(iter(r['titles'].values()))}")
+        title = r["titles"].get("en") or next(iter(r["titles"].values()))
+        print(f"{r['id']:<{width}}  {clip(title, max(10, columns - width - 2))}")
     print(f"\n{len(rows)} entries", file=sys.stderr)
     return 0
 
