@@ -90,8 +90,18 @@ def test_stats_prints_the_helpful_rate_and_the_kb_gaps(tmp_path: Path, capsys: p
 
 def test_stats_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    open_store(f"sqlite:///{tmp_path / 'new.db'}").close()
     monkeypatch.setenv("K8SFIX_DB_PATH", str(tmp_path / "new.db"))
     monkeypatch.delenv("K8SFIX_DB_URL", raising=False)
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "(no answers yet)" in out and "(none)" in out
+
+
+def test_stats_never_creates_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("K8SFIX_DB_PATH", str(tmp_path / "missing.db"))
+    monkeypatch.delenv("K8SFIX_DB_URL", raising=False)
+    assert main(["stats"]) == 1
+    assert "there is no k8sfix store at" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
