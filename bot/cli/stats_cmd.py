@@ -23,14 +23,13 @@ def run(args: argparse.Namespace) -> int:
     import os
     import time
 
-    from bot.cli.common import print_json
-    from bot.config import db_url_from_env
-    from bot.store import open_existing_store
-
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.cli.common import print_json
+    from bot.config import db_url_from_env
     from bot.errors import ConfigError
     from bot.redact import redact
+    from bot.store import open_existing_store
 
     try:
         store = open_existing_store(args.db or db_url_from_env(os.environ))

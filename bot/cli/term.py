@@ -23,7 +23,8 @@ TABLE_WIDTH = 80
 MIN_WIDTH = 40
 """Below this a hanging indent leaves too little room: lines are left to the terminal."""
 
-_WIDE = "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6"
+_WIDE = ("\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f\uac00-\ud7a3"
+         "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6")
 _CHUNK = re.compile(rf"\s+|[{_WIDE}]|[^\s{_WIDE}]+")
 _LIST_MARKER = re.compile(r"^(\s*)(\d+\. |- |• |… )")
 _LABEL = re.compile(r"^(\s*)[^\s:：$#][^:：]{0,40}[:：] ")

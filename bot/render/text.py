@@ -75,6 +75,6 @@ def render_entry(entry: Entry, display_lang: str = "en") -> str:
     lang = answer_language(display_lang)
     shown = Match(entry=entry, score=1.0, confidence="high", evidence=())
     template = _environment().get_template("entry.txt.j2")
-    text = template.render(best=shown, lang=lang, ui=ui(lang), show_confidence=False, reason="", full=True, limits=_LIMITS,
-                           more=REASONS.get(lang, REASONS["en"]))
+    text = template.render(best=shown, lang=lang, ui=ui(lang), show_confidence=False, reason="", full=True,
+                           limits=_LIMITS, more=REASONS.get(lang, REASONS["en"]))
     return _localise(text.strip("\n"), display_lang)

@@ -17,9 +17,9 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import ConfigError
 from bot.redact import redact
 from bot.store.engine import open_engine
-from bot.errors import ConfigError
 from bot.store.records import CorrectionCount, NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
 from bot.store.schema import Base, ChannelSetting, Claim, Correction, Feedback, Query, TopicThread
 from bot.store.textkey import text_key
@@ -315,20 +315,21 @@ def open_existing_store(url: str) -> Store:
             invalid or its driver is missing.
         sqlalchemy.exc.SQLAlchemyError: The database cannot be reached.
     """
+    from pathlib import Path
+
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
 
     try:
         parsed = make_url(url)
-    except Exception:  # noqa: BLE001 - open_engine names the problem
+    except ArgumentError:  # open_engine below names the problem
         parsed = None
     if parsed is not None and parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if not database or database == ":memory:":
             raise ConfigError("K8SFIX_DB_URL: an in-memory SQLite store is empty; name the bot's store file")
         path = database.removeprefix("file:").split("?", 1)[0]
-        from pathlib import Path
-
         if not Path(path).expanduser().is_file():
             raise ConfigError(f"there is no k8sfix store at {path}: the bot creates it when `k8sfix serve` "
                               "first starts; pass --db or set K8SFIX_DB_URL / K8SFIX_DB_PATH to the bot's store")

@@ -71,4 +71,4 @@ def test_reason_thresholds_are_the_matchers() -> None:
     from bot.matching.matcher import Calibration
     from bot.render import confidence
 
-    assert (confidence.HIGH_SCORE, confidence.MARGIN) == (Calibration().high, Calibration().margin)
+    assert (Calibration().high, Calibration().margin) == (confidence.HIGH_SCORE, confidence.MARGIN)
