@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Respond
@@ -10,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
 from bot.slack.answering import Ask, finish, prepare_reply, user_language
-from bot.slack.compose import SlackMessage, compose_notice
+from bot.slack.compose import SlackMessage, compose_notice, compose_topic_list
 from bot.slack.deps import Deps
 from bot.slack.files import attached_text
 from bot.slack.paste import message_text, slack_to_plain
@@ -38,6 +39,18 @@ def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) ->
         text = switch_triage(deps, client, ask.channel_id, ask.user_id, words[1:], lang)
         respond_private(respond, compose_notice(text))
         return
+    if words and words[0].lower() in ("list", "show") and len(words) <= 2 and (words[0].lower() == "list"
+                                                                              or len(words) == 2):
+        if words[0].lower() == "list":
+            lang = user_language(deps, client, ask.user_id)
+            word = words[1] if len(words) == 2 else None
+            respond_private(respond, compose_topic_list(deps.matcher.kb, lang, deps.settings.slash_command, word))
+            return
+        if deps.matcher.kb.get(words[1]) is None:
+            lang = user_language(deps, client, ask.user_id)
+            respond_private(respond, compose_notice(messages.unknown_entry(words[1], lang)))
+            return
+        ask = replace(ask, text=words[1])
     reply = prepare_reply(deps, ask, client, surface="ephemeral")
     respond_private(respond, reply.message)
     if reply.message.full_text:

@@ -100,6 +100,11 @@ class Store:
             row = session.get(ChannelSetting, channel_id)
             return None if row is None else row.triage
 
+    def triage_settings(self) -> dict[str, bool]:
+        """Every channel's triage switch as last set (channels never set are absent)."""
+        with self._session() as session:
+            return {row.channel_id: row.triage for row in session.scalars(select(ChannelSetting))}
+
     def set_triage(self, channel_id: str, on: bool, user_id: str = "", now: float | None = None) -> None:
         """Switch triage on or off in ``channel_id``."""
         now = time.time() if now is None else now

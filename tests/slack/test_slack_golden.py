@@ -30,10 +30,13 @@ from bot.slack.compose import (
     AnswerOptions,
     SlackMessage,
     compose_apology,
+    compose_candidates,
     compose_checks_report,
     compose_diagnosis,
     compose_help,
+    compose_home,
     compose_repeat,
+    compose_topic_list,
 )
 from bot.slack.diagnosis import Candidate, Diagnosis
 from bot.slack.limits import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS, size_of
@@ -84,6 +87,12 @@ CASES: dict[str, Callable[[KnowledgeBase, str], SlackMessage]] = {
     "checks_report": lambda kb, lang: compose_checks_report(kb.entries["golden-sample"], lang, "prod-eu", 1.234,
                                                             RESULTS),
     "apology": lambda kb, lang: compose_apology(lang),
+    "topics": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix"),
+    "topics_word": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix", "conntrack"),
+    "topics_none": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix", "<!here>"),
+    "candidates": lambda kb, lang: compose_candidates(ANSWER, kb, lang, "q0123456789abcdef"),
+    "home": lambda kb, lang: SlackMessage(text="home", blocks=compose_home(kb, lang, "/k8sfix",
+                                                                           ["C0CHAN1", "G0PRIV2"])["blocks"]),
 }
 
 
