@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     text = _input_text(args)
     if not text.strip():
         args.parser.print_usage(sys.stderr)
-        print("k8sfix match: error: nothing to match: give TEXT, -f FILE, or pipe text into 'k8sfix match -'",
+        print("k8sfix match: error: nothing to match: give TEXT, -f FILE, or pipe text into k8sfix",
               file=sys.stderr)
         return 2
     matcher = matcher_for(args)

@@ -130,7 +130,8 @@ def test_serve_with_slack_unreachable_says_so_in_one_line(clean_env: pytest.Monk
     assert "HTTPS_PROXY" in err and BOT_TOKEN not in err
 
 
-def test_serve_names_the_proxy_it_went_through(clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_names_the_proxy_it_went_through(clean_env: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     import socket
 
     with socket.socket() as sock:
