@@ -47,12 +47,21 @@ def confidence_reason(result: MatchResult, lang: str = "en") -> ConfidenceReason
         return ConfidenceReason("no_match")
     best = result.matches[0]
     second = result.matches[1] if len(result.matches) > 1 else None
-    lead = best.score - second.score if second is not None else best.score
-    named = (second.entry.id, second.entry.text_in(lang).title) if second is not None else (None, None)
-    if best.confidence == "high":
-        return ConfidenceReason("clear_lead")
-    if best.confidence == "low":
-        return ConfidenceReason("weak_fit")
-    if second is not None and best.score >= HIGH_SCORE and lead < MARGIN:
-        return ConfidenceReason("tie" if lead < TIE_LEAD else "close_runner_up", *named)
-    return ConfidenceReason("partial_fit")
+    key = reason_key(best.score, best.confidence, second.score if second is not None else None)
+    if key in ("tie", "close_runner_up") and second is not None:
+        return ConfidenceReason(key, second.entry.id, second.entry.text_in(lang).title)
+    return ConfidenceReason(key)
+
+
+def reason_key(score: float, confidence: str, runner_up: float | None) -> ReasonKey:
+    """The reason for a band from the best score, its band and the runner-up's score (None without one).
+
+    Also used where only scores are at hand (the Slack app's stored candidates).
+    """
+    if confidence == "high":
+        return "clear_lead"
+    if confidence == "low":
+        return "weak_fit"
+    if runner_up is not None and score >= HIGH_SCORE and score - runner_up < MARGIN:
+        return "tie" if score - runner_up < TIE_LEAD else "close_runner_up"
+    return "partial_fit"

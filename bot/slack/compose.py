@@ -16,6 +16,8 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Entry
 from bot.matching.chinese import to_traditional
 from bot.redact import redact
+from bot.render.confidence import reason_key
+from bot.render.strings import reason_text
 from bot.slack import messages
 from bot.slack.diagnosis import Diagnosis
 from bot.slack.language import kb_language
@@ -108,7 +110,8 @@ def compose_diagnosis(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, option
         notes.append(t["paste_cut"].replace("{chars}", str(options.paste_cut_chars)))
     view = entry_view(entry, lang, kb)
     match = None if diagnosis.kind == "lookup" else {
-        "confidence": best.confidence, "percent": round(best.score * 100), "evidence": list(best.evidence)}
+        "confidence": best.confidence, "percent": round(best.score * 100), "evidence": list(best.evidence),
+        "reason": _reason(diagnosis, kb, lang)}
     alternatives = [] if diagnosis.kind == "lookup" else [
         v for c in diagnosis.candidates[1:3]
         if c.entry_id != entry.id and (v := topic_view(kb, c.entry_id, lang, confidence=c.confidence)) is not None]
@@ -125,6 +128,19 @@ def compose_diagnosis(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, option
     fitted = fit_blocks(blocks, notice)
     full_text = render_text("answer", **context) if fitted.truncated else None
     return SlackMessage(text=f"k8sfix: {clip_plain(view['title'], 200)}", blocks=fitted.blocks, full_text=full_text)
+
+
+def _reason(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str) -> str | None:
+    """Why the answer's band is not high ("two topics fit equally: ..."), None for a high band."""
+    best = diagnosis.candidates[0]
+    second = diagnosis.candidates[1] if len(diagnosis.candidates) > 1 else None
+    key = reason_key(best.score, best.confidence, second.score if second is not None else None)
+    if best.confidence == "high":
+        return None
+    other = kb.get(second.entry_id) if second is not None else None
+    title = entry_title(other, lang) if other is not None else ""
+    text = reason_text(kb_language(lang), key, other=title, other_id=other.id if other is not None else "")
+    return _converter(lang)(text)
 
 
 def compose_abstain(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, options: AnswerOptions) -> SlackMessage:

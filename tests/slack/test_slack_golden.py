@@ -53,6 +53,8 @@ ANSWER = Diagnosis(
     candidates=(Candidate("golden-sample", 0.87, "high", EVIDENCE), Candidate("golden-related", 0.41, "medium")),
     findings=("golden-related",), query_lang="en", paste_cut=True,
 )
+TIE = Diagnosis(kind="answer", candidates=(Candidate("golden-sample", 1.0, "medium"),
+                                           Candidate("golden-related", 1.0, "medium")), query_lang="en")
 ABSTAIN = Diagnosis(kind="abstain", candidates=(Candidate("golden-related", 0.22, "low"),
                                                 Candidate("golden-sample", 0.11, "low")), query_lang="und")
 RESULTS = [
@@ -80,6 +82,7 @@ CASES: dict[str, Callable[[KnowledgeBase, str], SlackMessage]] = {
     "answer_shared": lambda kb, lang: compose_diagnosis(
         Diagnosis.lookup("golden-sample"), kb, lang,
         AnswerOptions(qid="q0123456789abcdef", surface="channel", shared_by="U0ALICE01")),
+    "answer_tie": lambda kb, lang: compose_diagnosis(TIE, kb, lang, AnswerOptions(qid="qtie", surface="thread")),
     "abstain": lambda kb, lang: compose_diagnosis(ABSTAIN, kb, lang, AnswerOptions(qid="qabstain", surface="thread")),
     "help": lambda kb, lang: compose_help(lang, "/k8sfix", "golden-sample"),
     "triage_repeat": lambda kb, lang: compose_repeat(
