@@ -72,7 +72,9 @@ def run_show(args: argparse.Namespace) -> int:
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         print(f"k8sfix kb show: error: no entry {args.id!r}{hint}", file=sys.stderr)
         return 1
-    print(render_entry(entry, args.lang))
+    from bot.cli.term import Terminal, style_answer
+
+    print(style_answer(render_entry(entry, args.lang), Terminal.of(sys.stdout), "high"))
     return 0
 
 

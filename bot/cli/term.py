@@ -127,13 +127,17 @@ def _fill(line: str, width: int, hang: int) -> list[str]:
     return lines or [line]
 
 
-def style_answer(text: str, term: Terminal, band: str | None, confidence_label: str) -> str:
-    """Colour an answer's title (bold) and its confidence line (by band), then wrap it."""
+def style_answer(text: str, term: Terminal, band: str | None, confidence_label: str | None = None) -> str:
+    """Colour an answer's title and confidence line, then wrap it.
+
+    The title is bold (bold yellow for "no confident match"); the confidence line, when
+    ``confidence_label`` names it, takes the band's colour.
+    """
     if term.colour and text:
         lines = text.split("\n")
         lines[0] = term.paint(lines[0], BOLD if band else BOLD + YELLOW)
         prefix = f"{confidence_label}: "
-        if band and len(lines) > 1 and lines[1].startswith(prefix):
+        if band and confidence_label and len(lines) > 1 and lines[1].startswith(prefix):
             lines[1] = prefix + term.paint(lines[1][len(prefix):], BAND_COLOURS.get(band, ""))
         text = "\n".join(lines)
     return term.wrap(text)

@@ -125,6 +125,14 @@ def test_terminal_output_wraps_with_hanging_indents_and_colours_title_and_confid
     assert any(line.strip() == "$ kubectl get nnc -n kube-system -o wide" for line in lines)
 
 
+def test_kb_show_wraps_on_a_terminal_too() -> None:
+    code, out = run_in_pty("kb", "show", "node-notready", columns=50)
+    assert code == 0, out
+    lines = ANSI.sub("", out).split("\n")
+    assert [line for line in lines if len(line) > 50 and not line.lstrip().startswith("$ ")] == []
+    assert out.startswith("\x1b[1m")
+
+
 def test_no_color_and_pipes_are_plain() -> None:
     code, out = run_in_pty("conntrack not found", env={"NO_COLOR": "1"})
     assert code == 0 and "\x1b[" not in out and "[kube-proxy-conntrack-missing]" in out
