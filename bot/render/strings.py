@@ -54,7 +54,7 @@ REASONS: dict[str, dict[str, str]] = {
         "full_hint": "Shortened answer: k8sfix kb show {id} (or match --full) prints every section.",
         "more_causes": "other possible causes",
         "more_commands": "{n} more",
-        "lang_fallback": "no answers are written in {lang}; answers exist in {langs}: answering in English",
+        "multiline": "{n} lines: --full prints it",
     },
     "pt": {
         "clear_lead": "bem à frente dos outros tópicos",
@@ -66,6 +66,7 @@ REASONS: dict[str, dict[str, str]] = {
         "full_hint": "Resposta resumida: k8sfix kb show {id} (ou match --full) mostra todas as seções.",
         "more_causes": "outras causas possíveis",
         "more_commands": "mais {n}",
+        "multiline": "{n} linhas: --full mostra o comando",
     },
     "ru": {
         "clear_lead": "явно впереди других тем",
@@ -77,6 +78,7 @@ REASONS: dict[str, dict[str, str]] = {
         "full_hint": "Сокращённый ответ: k8sfix kb show {id} (или match --full) покажет все разделы.",
         "more_causes": "другие возможные причины",
         "more_commands": "ещё {n}",
+        "multiline": "{n} строк: --full покажет команду",
     },
     "zh": {
         "clear_lead": "明显领先于其他主题",
@@ -88,6 +90,7 @@ REASONS: dict[str, dict[str, str]] = {
         "full_hint": "简短回答：k8sfix kb show {id}（或 match --full）显示所有部分。",
         "more_causes": "其他可能的原因",
         "more_commands": "另有 {n} 条",
+        "multiline": "共 {n} 行：--full 显示完整命令",
     },
 }
 """Reasons for a confidence band and the notes of a shortened answer (see ``bot.render.confidence``)."""

@@ -13,9 +13,13 @@ from bot.render.confidence import confidence_reason
 from bot.render.strings import REASONS, reason_text, ui
 
 COMPACT_EVIDENCE = 2
-COMPACT_COMMANDS = 3
-"""What the compact answer keeps of each kind; ``entry.txt.j2`` receives them."""
-_LIMITS = {"evidence": COMPACT_EVIDENCE, "commands": COMPACT_COMMANDS}
+COMPACT_COMMANDS = 2
+COMPACT_PURPOSE_CHARS = 70
+COMPACT_CAUSE_CHARS = 110
+"""What the compact answer keeps: evidence lines, commands of each kind, characters of a command's
+purpose and of each further cause (``entry.txt.j2`` receives them)."""
+_LIMITS = {"evidence": COMPACT_EVIDENCE, "commands": COMPACT_COMMANDS, "purpose": COMPACT_PURPOSE_CHARS,
+           "cause": COMPACT_CAUSE_CHARS}
 
 
 @cache
@@ -66,8 +70,11 @@ def render_result(result: MatchResult, display_lang: str | None = None, *, full:
 def _is_cut(best: Match, lang: str) -> bool:
     """Whether the compact answer leaves out part of the entry (same limits as ``entry.txt.j2``)."""
     entry = best.entry
-    return (len(best.evidence) > COMPACT_EVIDENCE or len(entry.text_in(lang).causes) > 1
-            or len(entry.diagnose) > COMPACT_COMMANDS or len(entry.fix) > COMPACT_COMMANDS)
+    shown = (*entry.diagnose[:COMPACT_COMMANDS], *entry.fix[:COMPACT_COMMANDS])
+    cut_command = any("\n" in c.run or len(c.purpose_in(lang)) > COMPACT_PURPOSE_CHARS for c in shown)
+    return (len(best.evidence) > COMPACT_EVIDENCE or len(entry.text_in(lang).causes) > 1 or cut_command
+            or len(entry.diagnose) > COMPACT_COMMANDS or len(entry.fix) > COMPACT_COMMANDS
+            or bool(entry.related) or bool(entry.sources))
 
 
 def render_entry(entry: Entry, display_lang: str = "en") -> str:

@@ -338,7 +338,8 @@ def open_existing_store(url: str) -> Store:
         if not Path(path).expanduser().is_file():
             raise ConfigError(f"there is no k8sfix store at {path}: the bot creates it when `k8sfix serve` "
                               "first starts; pass --db or set K8SFIX_DB_URL / K8SFIX_DB_PATH to the bot's store")
-        url = f"sqlite:///file:{Path(path).expanduser()}?mode=ro&uri=true"
+        # A read-only URI: even a store that exists is never written to by a reading command.
+        url = f"sqlite:///{Path(path).expanduser().resolve().as_uri()}?mode=ro&uri=true"
     store = Store(open_engine(url))
     if not inspect(store.engine).has_table(Query.__tablename__):
         shown = parsed.render_as_string(hide_password=True) if parsed is not None else "the database"
