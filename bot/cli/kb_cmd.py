@@ -72,8 +72,12 @@ def run_show(args: argparse.Namespace) -> int:
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         print(f"k8sfix kb show: error: no entry {args.id!r}{hint}", file=sys.stderr)
         return 1
+    from bot.cli.match_cmd import language_note
     from bot.cli.term import Terminal, style_answer
 
+    note = language_note(args.lang, "en")
+    if note:
+        print(note, file=sys.stderr)
     print(style_answer(render_entry(entry, args.lang), Terminal.of(sys.stdout), "high"))
     return 0
 

@@ -164,6 +164,8 @@ def test_a_language_without_answers_falls_back_visibly() -> None:
     assert b"--lang es: no answers are written in Spanish; answers exist in en, pt, ru, zh, zh-Hant" in proc.stderr
     assert json.loads(run("node not ready", "--lang", "ja", "--json").stdout)["answer_language"] == "en"
     assert b"no answers are written" not in run("node not ready", "--lang", "pt").stderr
+    proc = run("kb", "show", "node-notready", "--lang", "de")
+    assert proc.returncode == 0 and b"no answers are written in German" in proc.stderr
 
 
 @pytest.mark.parametrize("args", [("kb", "list"), ("eval", "QUERIES")])
