@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
@@ -22,6 +23,11 @@ Mode = Literal["socket", "http"]
 RepeatStyle = Literal["reply", "reaction"]
 
 DEFAULT_API_URL = "https://slack.com/api/"
+DOCS_POINTER = "see docs/slack-app.md for the tokens and modes, docs/configuration.md for every variable"
+_T = TypeVar("_T")
+_problems: ContextVar[list[str] | None] = ContextVar("k8sfix_config_problems", default=None)
+"""While :meth:`Settings.from_env` runs, validators add their problem here and go on, so that every
+problem is reported at once; elsewhere (``db_url_from_env``) they raise at the first."""
 DEFAULT_DB_PATH = "k8sfix.db"
 
 ENV_VARS: tuple[tuple[str, str, str], ...] = (
@@ -115,7 +121,18 @@ class Settings:
                 message names the variable and never contains a secret.
         """
         env = dict(environ) if environ is not None else read_environment(env_file)
-        return _parse(env, http_port)
+        problems: list[str] = []
+        token = _problems.set(problems)
+        try:
+            settings = _parse(env, http_port)
+        finally:
+            _problems.reset(token)
+        if len(problems) == 1:
+            raise ConfigError(f"{problems[0]} ({DOCS_POINTER})")
+        if problems:
+            listed = "\n".join(f"  - {p}" for p in problems)
+            raise ConfigError(f"{len(problems)} configuration problems ({DOCS_POINTER}):\n{listed}")
+        return settings
 
 
 def read_environment(env_file: str | Path | None = None) -> dict[str, str]:
@@ -179,18 +196,27 @@ def _parse(env: dict[str, str], http_port: int | None) -> Settings:
     )
 
 
+def _fail(message: str, default: _T) -> _T:
+    """Record a problem and go on with ``default`` while settings are parsed; raise otherwise."""
+    problems = _problems.get()
+    if problems is None:
+        raise ConfigError(message)
+    problems.append(message)
+    return default
+
+
 def _require(env: Mapping[str, str], name: str, prefix: str, what: str) -> str:
     value = env.get(name, "").strip()
     if not value:
-        raise ConfigError(f"{name} is not set: it must hold {what}")
+        return _fail(f"{name} is not set: it must hold {what}", "")
     if prefix and not value.startswith(prefix):
-        raise ConfigError(f"{name} does not look like {what}: it should start with {prefix!r}")
+        return _fail(f"{name} does not look like {what}: it should start with {prefix!r}", "")
     return value
 
 
 def _port(name: str, text: str, *, allow_zero: bool = False) -> int:
     if not text.isdigit() or not (0 if allow_zero else 1) <= int(text) <= 65535:
-        raise ConfigError(f"{name} must be a TCP port number{' or 0' if allow_zero else ''}, not {text!r}")
+        return _fail(f"{name} must be a TCP port number{' or 0' if allow_zero else ''}, not {text!r}", 0)
     return int(text)
 
 
@@ -198,22 +224,23 @@ def _number(name: str, text: str, *, minimum: float, integer: bool = False) -> f
     try:
         value = int(text) if integer else float(text)
     except ValueError:
-        raise ConfigError(f"{name} must be {'an integer' if integer else 'a number'}, not {text!r}") from None
+        return _fail(f"{name} must be {'an integer' if integer else 'a number'}, not {text!r}", minimum)
     if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum:g}, not {text!r}")
+        return _fail(f"{name} must be at least {minimum:g}, not {text!r}", minimum)
     return value
 
 
 def _choice(name: str, text: str, choices: tuple[str, ...]) -> str:
     if text not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {text!r}")
+        return _fail(f"{name} must be one of {', '.join(choices)}, not {text!r}", choices[0])
     return text
 
 
 def _api_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, not {text!r}")
+        return _fail(f"SLACK_API_URL must be an http(s) URL such as {DEFAULT_API_URL}, not {text!r}",
+                     DEFAULT_API_URL)
     return text if text.endswith("/") else text + "/"
 
 
@@ -223,7 +250,7 @@ def _proxy(env: Mapping[str, str]) -> str | None:
         if value:
             parts = urlsplit(value)
             if parts.scheme not in ("http", "https") or not parts.hostname:
-                raise ConfigError(f"{name} must be a proxy URL such as http://proxy:3128")
+                return _fail(f"{name} must be a proxy URL such as http://proxy:3128", None)
             return value
     return None
 
@@ -231,12 +258,13 @@ def _proxy(env: Mapping[str, str]) -> str | None:
 def _db_url(url: str, path: str) -> str:
     if url:
         if "://" not in url:
-            raise ConfigError("K8SFIX_DB_URL must be an SQLAlchemy URL such as sqlite:////data/k8sfix.db")
+            return _fail("K8SFIX_DB_URL must be an SQLAlchemy URL such as sqlite:////data/k8sfix.db",
+                         f"sqlite:///{path}")
         return url
     return f"sqlite:///{path}"
 
 
 def _slash_command(text: str) -> str:
     if not text.startswith("/") or " " in text:
-        raise ConfigError(f"K8SFIX_SLASH_COMMAND must start with '/' and hold no space, not {text!r}")
+        return _fail(f"K8SFIX_SLASH_COMMAND must start with '/' and hold no space, not {text!r}", "/k8sfix")
     return text

@@ -69,6 +69,14 @@ def cut_text(text: str, max_chars: int) -> str:
     return f"{head}\n{tail}"
 
 
+def stdin_is_terminal() -> bool:
+    """True when standard input is a terminal or closed, i.e. nothing is piped in."""
+    try:
+        return sys.stdin is None or sys.stdin.isatty()
+    except (ValueError, OSError):
+        return True
+
+
 def print_json(data: Any) -> None:
     """Print one JSON document, non-ASCII kept readable."""
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 SAMPLE_PASTE = """\
 kube-proxy on worker-3 keeps logging this and service names stopped resolving:
@@ -21,17 +22,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add the ``demo`` sub-command."""
     p = subparsers.add_parser("demo", help="match an embedded sample kube-proxy log and print the answer")
     p.add_argument("--lang", default=None, help="answer language: en, pt, ru, zh, zh-Hant")
+    p.add_argument("--full", action="store_true", help="print every section of the answer")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Print the sample, then the answer."""
     from bot.cli.common import matcher_for
+    from bot.cli.match_cmd import language_note, print_answer
     from bot.render.text import render_result
 
     matcher = matcher_for(args)
     result = matcher.match(SAMPLE_PASTE)
+    lang = args.lang or result.query_lang
+    note = language_note(args.lang, result.query_lang)
+    if note:
+        print(note, file=sys.stderr)
     print("Sample paste:\n" + SAMPLE_PASTE)
     print("k8sfix answer:\n")
-    print(render_result(result, args.lang or result.query_lang))
+    print_answer(render_result(result, lang, full=args.full), result, lang)
     return 0

@@ -43,12 +43,15 @@ def run(args: argparse.Namespace) -> int:
         print(_row(name, rates))
     for name, rates in summary["by_kind"].items():
         print(_row(name, rates))
-    print("\n(right = top-1 and answered without abstaining; neg.abst / neg.high = negatives abstained on / "
-          "answered with high confidence)")
+    print("\n(right = top-1 and answered without abstaining;\n"
+          " neg.abst / neg.high = negatives abstained on / answered with high confidence)")
     if summary["misses"]:
+        from bot.cli.term import TABLE_WIDTH, clip
+
         print(f"\nmisses ({len(summary['misses'])}):")
         for m in summary["misses"]:
-            query = " ".join(m["query"].split())[:90]
-            print(f"  expect {m['expect']:<34} got {(m['top'] or ['-'])[0]:<34} {m['confidence']:<6} "
-                  f"{m['lang']:<7} {query}")
+            query = " ".join(m["query"].split())
+            print(f"  {m['lang']:<7} {clip(query, TABLE_WIDTH - 10)}")
+            print(f"          expected {m['expect']}")
+            print(f"          got      {(m['top'] or ['-'])[0]} ({m['confidence']})")
     return 0

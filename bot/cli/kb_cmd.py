@@ -47,9 +47,13 @@ def run_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(rows)
         return 0
+    from bot.cli.term import TABLE_WIDTH, Terminal, clip
+
+    columns = Terminal.of(sys.stdout).width or TABLE_WIDTH
     width = max((len(r["id"]) for r in rows), default=10)
     for r in rows:
-        print(f"{r['id']:<{width}}  {r['titles'].get('en') or next(iter(r['titles'].values()))}")
+        title = r["titles"].get("en") or next(iter(r["titles"].values()))
+        print(f"{r['id']:<{width}}  {clip(title, max(10, columns - width - 2))}")
     print(f"\n{len(rows)} entries", file=sys.stderr)
     return 0
 
@@ -69,7 +73,13 @@ def run_show(args: argparse.Namespace) -> int:
         hint = f" (did you mean: {', '.join(close)}?)" if close else ""
         print(f"k8sfix kb show: error: no entry {args.id!r}{hint}", file=sys.stderr)
         return 1
-    print(render_entry(entry, args.lang))
+    from bot.cli.match_cmd import language_note
+    from bot.cli.term import Terminal, style_answer
+
+    note = language_note(args.lang, "en")
+    if note:
+        print(note, file=sys.stderr)
+    print(style_answer(render_entry(entry, args.lang), Terminal.of(sys.stdout), "high"))
     return 0
 
 

@@ -8,11 +8,14 @@ never imports the Slack or Kubernetes clients.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import io
 import sys
 from collections.abc import Sequence
 
 from bot import __version__
+from bot.cli.common import stdin_is_terminal
 from bot.errors import K8sfixError
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -24,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.cli.scan_cmd",
     "bot.cli.serve_cmd",
     "bot.cli.stats_cmd",
+    "bot.cli.completion_cmd",
 )
 """Each module defines ``register(subparsers)``; the first one is the default command."""
 
@@ -46,11 +50,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> list[str]:
-    """Let ``k8sfix "text"`` mean ``k8sfix match "text"``."""
-    commands: set[str] = set()
+def _command_names(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    names: dict[str, argparse.ArgumentParser] = {}
     for action in parser._subparsers._group_actions if parser._subparsers else []:
-        commands.update(getattr(action, "choices", {}) or {})
+        names.update(getattr(action, "choices", {}) or {})
+    return names
+
+
+def _fits_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
+    """Whether ``argv`` (starting with a sub-command word) parses as that sub-command, silently."""
+    sink = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(sink), contextlib.redirect_stdout(sink):
+            _, extra = parser.parse_known_args(argv)
+    except SystemExit:
+        return False
+    return not extra
+
+
+def _with_default_command(argv: list[str], parser: argparse.ArgumentParser,
+                          stdin_is_terminal: bool = True) -> list[str]:
+    """Let ``k8sfix "text"`` mean ``k8sfix match "text"``.
+
+    Also ``kubectl logs POD | k8sfix`` (no argument, stdin not a terminal) means ``match``, and a
+    question that merely starts with a sub-command word (``k8sfix check why dns fails``) is matched
+    as text when the words do not parse as that sub-command and hold no option.
+    """
+    commands = _command_names(parser)
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -60,17 +86,41 @@ def _with_default_command(argv: list[str], parser: argparse.ArgumentParser) -> l
         if arg.startswith("--kb="):
             i += 1
             continue
-        if arg in ("-h", "--help", "--version") or arg in commands:
+        if arg in ("-h", "--help", "--version"):
+            return argv
+        if arg in commands:
+            rest = argv[i + 1:]
+            is_prose = len(rest) >= 2 and not any(a.startswith("-") for a in rest)
+            if is_prose and not _fits_command(parser, argv):
+                return [*argv[:i], "match", *argv[i:]]
             return argv
         return [*argv[:i], "match", *argv[i:]]
+    if not stdin_is_terminal:
+        return [*argv, "match"]
     return argv
+
+
+def _quote_hint(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+    """How to match text that starts with a sub-command word, when that word was taken as the command."""
+    commands = _command_names(parser)
+    words = [a for a in argv if not a.startswith("-")]
+    if words and words[0] in commands and words[0] != "match" and len(words) > 1:
+        return f'k8sfix: to match text that starts with "{words[0]}", quote it: k8sfix match "{" ".join(words)}"'
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
     parser = build_parser()
-    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), parser)
-    args = parser.parse_args(args_list)
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), parser,
+                                      stdin_is_terminal=stdin_is_terminal())
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        hint = _quote_hint(args_list, parser) if exc.code == EXIT_USAGE else None
+        if hint:
+            print(hint, file=sys.stderr)
+        raise
     if not getattr(args, "run", None):
         parser.print_help(sys.stderr)
         return EXIT_USAGE
@@ -83,3 +133,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+

@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.ops.logs import configure_logging
     from bot.ops.shutdown import ShutdownSignal
     from bot.redact import redact
+    from bot.slack.preflight import check_slack
     from bot.slack.server import serve
 
     env = read_environment(args.env_file)
@@ -38,6 +39,7 @@ def run(args: argparse.Namespace) -> int:
     extra = tuple(str(p) for p in getattr(args, "kb", []) or [])
     if extra:
         settings = dataclasses.replace(settings, kb_dirs=settings.kb_dirs + extra)
+    check_slack(settings)
     configure_logging(settings.log_level, settings.log_format)
     checks = _checks_settings(env)
     shutdown = ShutdownSignal()
@@ -47,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except SlackClientError as exc:
         raise ConfigError(f"SLACK_BOT_TOKEN: Slack at {settings.api_url} did not accept the bot token "
                           f"or could not be reached ({redact(str(exc))[:200]})") from None
+    except OSError as exc:  # Slack became unreachable between the check and the app's own auth.test
+        raise ConfigError(f"Slack at {settings.api_url} could not be reached ({type(exc).__name__}); "
+                          "set HTTPS_PROXY if outbound traffic needs a proxy") from None
     except SQLAlchemyError as exc:
         raise ConfigError(f"K8SFIX_DB_URL: the store cannot be opened ({type(exc).__name__})") from None
     except Exception as exc:

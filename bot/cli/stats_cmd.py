@@ -26,16 +26,24 @@ def run(args: argparse.Namespace) -> int:
     import os
     import time
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.cli.common import print_json
     from bot.config import db_url_from_env
-    from bot.store import open_store
+    from bot.errors import ConfigError
+    from bot.redact import redact
+    from bot.store import open_existing_store
 
-    store = open_store(args.db or db_url_from_env(os.environ))
     try:
-        since = time.time() - args.days * 86_400 if args.days else None
-        stats = store.stats(limit=max(1, args.limit), since=since, include_triage=args.include_triage)
-    finally:
-        store.close()
+        store = open_existing_store(args.db or db_url_from_env(os.environ))
+        try:
+            since = time.time() - args.days * 86_400 if args.days else None
+            stats = store.stats(limit=max(1, args.limit), since=since, include_triage=args.include_triage)
+        finally:
+            store.close()
+    except SQLAlchemyError as exc:
+        reason = redact(str(getattr(exc, "orig", None) or exc).splitlines()[0])[:200]
+        raise ConfigError(f"the store cannot be read: {reason}") from None
     if args.json:
         print_json({
             "queries": stats.queries,
@@ -44,6 +52,8 @@ def run(args: argparse.Namespace) -> int:
                         "helpful_rate": t.helpful_rate} for t in stats.topics],
             "unmatched": [{"text": printable(u.text), "count": u.count, "last_asked": u.last_asked}
                           for u in stats.unmatched],
+            "corrections": [{"answered": c.answered_id, "chosen": c.chosen_id or None, "count": c.count}
+                            for c in stats.corrections],
         })
         return 0
     print(format_stats(stats))
@@ -78,6 +88,12 @@ def format_stats(stats: object) -> str:
             lines.append(f"  {printable(t.entry_id):<{width}}  {t.answers:>7}  {t.votes:>5}  {rate:>7}")
     else:
         lines.append("  (no answers yet)")
+    lines += ["", "Corrections per topic (answer voted not helpful, then another topic picked)"]
+    if stats.corrections:
+        for c in stats.corrections:
+            lines.append(f"  {c.count:>5}  {c.answered_id or '(no answer)'} -> {c.chosen_id or '(none of these)'}")
+    else:
+        lines.append("  (none)")
     lines += ["", "Most frequent unmatched questions (the KB's gaps)"]
     if stats.unmatched:
         lines.append("  count  last asked        text")

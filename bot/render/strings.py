@@ -43,3 +43,61 @@ UI_STRINGS: dict[str, dict[str, str]] = {
 def ui(lang: str) -> dict[str, str]:
     """Interface words for a KB language (English where there are none)."""
     return UI_STRINGS.get(lang, UI_STRINGS["en"])
+
+
+REASONS: dict[str, dict[str, str]] = {
+    "en": {
+        "clear_lead": "clearly ahead of the other topics",
+        "tie": "two topics fit equally: {other} [{other_id}]",
+        "close_runner_up": "close runner-up: {other} [{other_id}]",
+        "partial_fit": "the text matches only part of this topic",
+        "weak_fit": "weak fit",
+        "no_match": "no topic fits",
+        "full_hint": "Shortened answer: k8sfix kb show {id} (or match --full) prints every section.",
+        "more_causes": "other possible causes",
+        "more_commands": "{n} more",
+        "multiline": "{n} lines: --full prints it",
+    },
+    "pt": {
+        "clear_lead": "bem à frente dos outros tópicos",
+        "tie": "dois tópicos se encaixam igualmente: {other} [{other_id}]",
+        "close_runner_up": "segundo colocado próximo: {other} [{other_id}]",
+        "partial_fit": "o texto corresponde só a parte deste tópico",
+        "weak_fit": "correspondência fraca",
+        "no_match": "nenhum tópico se encaixa",
+        "full_hint": "Resposta resumida: k8sfix kb show {id} (ou match --full) mostra todas as seções.",
+        "more_causes": "outras causas possíveis",
+        "more_commands": "mais {n}",
+        "multiline": "{n} linhas: --full mostra o comando",
+    },
+    "ru": {
+        "clear_lead": "явно впереди других тем",
+        "tie": "две темы подходят одинаково: {other} [{other_id}]",
+        "close_runner_up": "близкая вторая тема: {other} [{other_id}]",
+        "partial_fit": "текст совпадает только с частью этой темы",
+        "weak_fit": "слабое совпадение",
+        "no_match": "ни одна тема не подходит",
+        "full_hint": "Сокращённый ответ: k8sfix kb show {id} (или match --full) покажет все разделы.",
+        "more_causes": "другие возможные причины",
+        "more_commands": "ещё {n}",
+        "multiline": "{n} строк: --full покажет команду",
+    },
+    "zh": {
+        "clear_lead": "明显领先于其他主题",
+        "tie": "两个主题同样符合：{other} [{other_id}]",
+        "close_runner_up": "第二名很接近：{other} [{other_id}]",
+        "partial_fit": "文本只符合该主题的一部分",
+        "weak_fit": "匹配较弱",
+        "no_match": "没有符合的主题",
+        "full_hint": "简短回答：k8sfix kb show {id}（或 match --full）显示所有部分。",
+        "more_causes": "其他可能的原因",
+        "more_commands": "另有 {n} 条",
+        "multiline": "共 {n} 行：--full 显示完整命令",
+    },
+}
+"""Reasons for a confidence band and the notes of a shortened answer (see ``bot.render.confidence``)."""
+
+
+def reason_text(lang: str, key: str, **values: str) -> str:
+    """One reason or note in a KB language (English where there is none)."""
+    return REASONS.get(lang, REASONS["en"])[key].format(**values)

@@ -20,7 +20,7 @@ from bot.slack import messages
 from bot.slack.compose import AnswerOptions, SlackMessage, Surface, compose_diagnosis, compose_help, compose_notice
 from bot.slack.deps import Deps
 from bot.slack.diagnosis import Diagnosis
-from bot.slack.language import choose_language, display_language_of_locale
+from bot.slack.language import choose_language, display_language_of_locale, looks_like_log
 from bot.slack.paste import limit_paste, looks_binary, without_control
 from bot.store import NewQuery
 
@@ -86,7 +86,8 @@ def prepare_reply(deps: Deps, ask: Ask, client: WebClient, surface: Surface) -> 
         return _reply(deps, ask, Diagnosis.lookup(text), lang, surface)
     result, cut = run_match(deps, text)
     diagnosis = Diagnosis.from_result(result, paste_cut=cut)
-    lang = choose_language(result.query_lang, lambda: deps.locales.get(client, ask.user_id))
+    lang = choose_language(result.query_lang, lambda: deps.locales.get(client, ask.user_id),
+                           log_only=looks_like_log(text))
     return _reply(deps, ask, diagnosis, lang, surface)
 
 

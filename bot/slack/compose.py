@@ -16,16 +16,23 @@ from bot.kb.loader import KnowledgeBase
 from bot.kb.models import Entry
 from bot.matching.chinese import to_traditional
 from bot.redact import redact
+from bot.render.confidence import reason_key
+from bot.render.strings import reason_text
 from bot.slack import messages
 from bot.slack.diagnosis import Diagnosis
 from bot.slack.language import kb_language
 from bot.slack.limits import fit_blocks
-from bot.slack.render import clip_plain, render_blocks, render_text
+from bot.slack.render import clip_plain, escape_mrkdwn, render_blocks, render_text
 from bot.slack.texts import LANGUAGE_NAMES, labels
+from bot.slack.topics import by_area, find_topics
 
 Surface = Literal["ephemeral", "thread", "channel"]
 USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 MAX_TOPIC_BUTTONS = 5
+MAX_CANDIDATES = 4
+"""Topics offered after "Not helpful" (one more button says none of them)."""
+MAX_VIEW_BLOCKS = 100
+"""Slack's limit on the blocks of a view."""
 
 
 @dataclass(frozen=True)
@@ -103,7 +110,8 @@ def compose_diagnosis(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, option
         notes.append(t["paste_cut"].replace("{chars}", str(options.paste_cut_chars)))
     view = entry_view(entry, lang, kb)
     match = None if diagnosis.kind == "lookup" else {
-        "confidence": best.confidence, "percent": round(best.score * 100), "evidence": list(best.evidence)}
+        "confidence": best.confidence, "percent": round(best.score * 100), "evidence": list(best.evidence),
+        "reason": _reason(diagnosis, kb, lang)}
     alternatives = [] if diagnosis.kind == "lookup" else [
         v for c in diagnosis.candidates[1:3]
         if c.entry_id != entry.id and (v := topic_view(kb, c.entry_id, lang, confidence=c.confidence)) is not None]
@@ -120,6 +128,19 @@ def compose_diagnosis(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, option
     fitted = fit_blocks(blocks, notice)
     full_text = render_text("answer", **context) if fitted.truncated else None
     return SlackMessage(text=f"k8sfix: {clip_plain(view['title'], 200)}", blocks=fitted.blocks, full_text=full_text)
+
+
+def _reason(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str) -> str | None:
+    """Why the answer's band is not high ("two topics fit equally: ..."), None for a high band."""
+    best = diagnosis.candidates[0]
+    second = diagnosis.candidates[1] if len(diagnosis.candidates) > 1 else None
+    key = reason_key(best.score, best.confidence, second.score if second is not None else None)
+    if best.confidence == "high":
+        return None
+    other = kb.get(second.entry_id) if second is not None else None
+    title = entry_title(other, lang) if other is not None else ""
+    text = reason_text(kb_language(lang), key, other=title, other_id=other.id if other is not None else "")
+    return _converter(lang)(text)
 
 
 def compose_abstain(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, options: AnswerOptions) -> SlackMessage:
@@ -139,6 +160,48 @@ def compose_help(lang: str, command: str, example_id: str) -> SlackMessage:
     t = labels(lang)
     blocks = render_blocks("help", t=t, command=command, example_id=example_id)
     return SlackMessage(text=t["help_title"], blocks=blocks)
+
+
+def _area_views(kb: KnowledgeBase, entries: list[Entry], lang: str) -> list[dict[str, Any]]:
+    t = labels(lang)
+    return [{"label": t[f"area_{area.key}"], "topics": [{"id": e.id, "title": entry_title(e, lang)}
+                                                        for e in area.entries]}
+            for area in by_area(entries)]
+
+
+def compose_topic_list(kb: KnowledgeBase, lang: str, command: str, word: str | None = None) -> SlackMessage:
+    """``/k8sfix list [word]``: the topics (holding ``word``) grouped by area, or why there are none."""
+    t = labels(lang)
+    word = clip_plain(word, 40) if word else None
+    entries = find_topics(kb, word)
+    title = t["topics_matching"].replace("{word}", word) if word else t["topics_title"]
+    empty = (t["topics_none"].replace("{word}", escape_mrkdwn(word)).replace("{command}", command)
+             if word and not entries else None)
+    footer = t["topics_footer"].replace("{command}", command).replace("{count}", str(len(entries)))
+    blocks = render_blocks("topics", t=t, title=title, areas=_area_views(kb, entries, lang), footer=footer,
+                           empty=empty)
+    return SlackMessage(text=f"k8sfix: {title}", blocks=fit_blocks(blocks, _note_block("…")).blocks)
+
+
+def compose_home(kb: KnowledgeBase, lang: str, command: str, channels: Iterable[str]) -> dict[str, Any]:
+    """The App Home view (for ``views.publish``): usage, triage channels, the KB's topics by area."""
+    t = labels(lang)
+    entries = find_topics(kb)
+    example = entries[0].id if entries else "kube-proxy-conntrack-missing"
+    blocks = render_blocks("home", t=t, command=command, example_id=example,
+                           areas=_area_views(kb, entries, lang), count=len(entries), channels=sorted(channels))
+    return {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}
+
+
+def compose_candidates(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, qid: str) -> SlackMessage:
+    """After "Not helpful": the other candidates and the answer's related topics to pick from."""
+    t = labels(lang)
+    best = diagnosis.candidates[0].entry_id if diagnosis.candidates else None
+    answered = kb.get(best) if best else None
+    ids = [c.entry_id for c in diagnosis.candidates[1:]] + list(answered.related if answered else ())
+    topics = [v for i in dict.fromkeys(ids) if i != best and (v := topic_view(kb, i, lang)) is not None]
+    blocks = render_blocks("candidates", t=t, qid=qid, topics=topics[:MAX_CANDIDATES])
+    return SlackMessage(text=f"k8sfix: {t['wrong_title']}", blocks=blocks)
 
 
 def compose_repeat(entry: Entry, lang: str, permalink: str) -> SlackMessage:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Respond
@@ -10,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
 from bot.slack.answering import Ask, finish, prepare_reply, user_language
-from bot.slack.compose import SlackMessage, compose_notice
+from bot.slack.compose import SlackMessage, compose_notice, compose_topic_list
 from bot.slack.deps import Deps
 from bot.slack.files import attached_text
 from bot.slack.paste import message_text, slack_to_plain
@@ -31,13 +32,25 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "
 
 
 def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) -> None:
-    """Answer ``/k8sfix ...`` privately (or run its ``triage`` sub-command)."""
+    """Answer ``/k8sfix ...`` privately (or run its ``triage``, ``list [word]`` or ``show ID`` sub-command)."""
     words = ask.text.split()
     if words and words[0].lower() == "triage":
         lang = user_language(deps, client, ask.user_id)
         text = switch_triage(deps, client, ask.channel_id, ask.user_id, words[1:], lang)
         respond_private(respond, compose_notice(text))
         return
+    verb = words[0].lower() if words else ""
+    if verb == "list" and len(words) <= 2:  # more words: a question that starts with "list"
+        lang = user_language(deps, client, ask.user_id)
+        word = words[1] if len(words) == 2 else None
+        respond_private(respond, compose_topic_list(deps.matcher.kb, lang, deps.settings.slash_command, word))
+        return
+    if verb == "show" and len(words) == 2:
+        if deps.matcher.kb.get(words[1]) is None:
+            respond_private(respond, compose_notice(messages.unknown_entry(words[1],
+                                                                           user_language(deps, client, ask.user_id))))
+            return
+        ask = replace(ask, text=words[1])
     reply = prepare_reply(deps, ask, client, surface="ephemeral")
     respond_private(respond, reply.message)
     if reply.message.full_text:

@@ -9,6 +9,7 @@ from bot.slack.texts import DISPLAY_LANGUAGES
 
 ANSWER_BLOCK = "k8sfix:"
 TOPICS_BLOCK = "k8sfix_topics:"
+CORRECT_BLOCK = "k8sfix_correct:"
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class ActionContext:
         container = body.get("container") or {}
         message = body.get("message") or {}
         block_id = str(action.get("block_id") or "")
-        qid = block_id.split(":", 1)[1] if block_id.startswith((ANSWER_BLOCK, TOPICS_BLOCK)) else ""
+        qid = block_id.split(":", 1)[1] if block_id.startswith((ANSWER_BLOCK, TOPICS_BLOCK, CORRECT_BLOCK)) else ""
         selected = (action.get("selected_option") or {}).get("value")
         return cls(
             user_id=str((body.get("user") or {}).get("id") or ""),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.matching.lang import prose_of
 from bot.matching.types import answer_language
 from bot.slack.texts import DISPLAY_LANGUAGES
 
@@ -47,14 +49,40 @@ def normalise_display_language(lang: str | None) -> str:
     return lang if lang in DISPLAY_LANGUAGES else "en"
 
 
-def choose_language(query_lang: str, user_locale: Callable[[], str | None]) -> str:
+def choose_language(query_lang: str, user_locale: Callable[[], str | None], *, log_only: bool = False) -> str:
     """The language to answer in.
 
     Args:
         query_lang: Language the matcher detected in the question.
         user_locale: Called only when the question's language does not decide.
+        log_only: The text is a log or an error message with no words of the asker's own: its
+            language is the software's (English), so the asker's Slack locale decides first.
     """
+    if log_only:
+        return display_language_of_locale(user_locale()) or display_language_of_query(query_lang) or "en"
     return display_language_of_query(query_lang) or display_language_of_locale(user_locale()) or "en"
+
+
+_ASKER_WORDS = frozenset({
+    "i", "i'm", "im", "my", "me", "we", "our", "us", "you", "your", "why", "how", "what", "anyone", "please",
+    "help", "hi", "hello", "hey", "thanks", "getting", "seeing", "keeps", "stuck",
+})
+"""Words of a person writing, not of a program logging: one of them makes an English text a question."""
+_WORDS = re.compile(r"[a-z']+")
+
+
+def looks_like_log(text: str) -> bool:
+    """Whether ``text`` holds no prose of the asker: only log lines, or error messages a program wrote.
+
+    A pasted log carries no hint of the asker's language, so their Slack locale should decide.
+    Anything with a question mark or a word people write (``why``, ``my``, ``please``...) is prose.
+    """
+    prose = prose_of(text).strip()
+    if not prose:
+        return bool(text.strip())
+    if "?" in prose or not prose.isascii():
+        return False
+    return not any(word in _ASKER_WORDS for word in _WORDS.findall(prose.lower()))
 
 
 class LocaleCache:

@@ -16,6 +16,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_entry": "There is no knowledge-base entry with the id `{entry_id}`.",
         "answer_expired": "This answer is no longer available; ask again to get a fresh one.",
         "feedback_thanks": "Thanks for the feedback: it helps improve the knowledge base.",
+        "correction_thanks": "Thanks: noted that *{title}* was the right topic. KB maintainers see it in `k8sfix "
+                             "stats`.",
+        "correction_none": "Thanks: noted that none of these topics fit. KB maintainers see it in `k8sfix stats`.",
         "posted": "Posted to the channel.",
         "post_failed": "I could not post in this channel ({error}). Invite me with `/invite @k8sfix` and try again.",
         "not_in_thread": "I cannot post in that channel ({error}); invite me with `/invite @k8sfix`. "
@@ -42,6 +45,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_entry": "Não há entrada na base de conhecimento com o id `{entry_id}`.",
         "answer_expired": "Esta resposta não está mais disponível; pergunte de novo para obter uma nova.",
         "feedback_thanks": "Obrigado pelo retorno: ele ajuda a melhorar a base de conhecimento.",
+        "correction_thanks": "Obrigado: anotado que *{title}* era o tópico certo. Quem mantém a base vê isso em "
+                             "`k8sfix stats`.",
+        "correction_none": "Obrigado: anotado que nenhum destes tópicos se encaixa. Quem mantém a base vê isso em "
+                           "`k8sfix stats`.",
         "posted": "Publicado no canal.",
         "post_failed": "Não consegui publicar neste canal ({error}). Convide-me com `/invite @k8sfix` e "
                        "tente de novo.",
@@ -71,6 +78,10 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_entry": "В базе знаний нет статьи с id `{entry_id}`.",
         "answer_expired": "Этот ответ больше недоступен; задайте вопрос снова.",
         "feedback_thanks": "Спасибо за отзыв: он помогает улучшать базу знаний.",
+        "correction_thanks": "Спасибо: отмечено, что верная тема — *{title}*. Авторы базы знаний увидят это в `k8sfix "
+                             "stats`.",
+        "correction_none": "Спасибо: отмечено, что ни одна из тем не подошла. Авторы базы знаний увидят это в `k8sfix "
+                           "stats`.",
         "posted": "Опубликовано в канале.",
         "post_failed": "Не удалось опубликовать в этом канале ({error}). Пригласите меня командой "
                        "`/invite @k8sfix` и попробуйте снова.",
@@ -99,6 +110,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "unknown_entry": "知识库中没有 id 为 `{entry_id}` 的条目。",
         "answer_expired": "此回答已不可用；请重新提问以获得新的回答。",
         "feedback_thanks": "感谢反馈：它有助于改进知识库。",
+        "correction_thanks": "谢谢：已记录正确的主题是 *{title}*。知识库维护者可在 `k8sfix stats` 中看到。",
+        "correction_none": "谢谢：已记录这些主题都不符合。知识库维护者可在 `k8sfix stats` 中看到。",
         "posted": "已发布到频道。",
         "post_failed": "无法在此频道发布（{error}）。请用 `/invite @k8sfix` 邀请我后重试。",
         "not_in_thread": "无法在该频道发布（{error}）；请用 `/invite @k8sfix` 邀请我。以下回答仅你可见：",
@@ -147,6 +160,17 @@ def answer_expired(lang: str = "en") -> str:
 def feedback_thanks(lang: str = "en") -> str:
     """A vote was recorded."""
     return _text(lang, "feedback_thanks")
+
+
+def correction_thanks(title: str, lang: str = "en") -> str:
+    """A "Not helpful" voter picked the right topic (``title`` is mrkdwn-escaped here)."""
+    safe = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("*", "")[:150]
+    return _text(lang, "correction_thanks", title=safe)
+
+
+def correction_none(lang: str = "en") -> str:
+    """A "Not helpful" voter said that none of the candidates fit."""
+    return _text(lang, "correction_none")
 
 
 def posted(lang: str = "en") -> str:

@@ -9,6 +9,7 @@ Pasted text therefore cannot ping ``@channel``, forge a link or end a code block
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 ELLIPSIS = "…"
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{2,20}$")
 
 
 def escape_mrkdwn(text: Any) -> str:
@@ -35,6 +37,12 @@ def clip_plain(text: Any, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
 
 
+def channel_link(channel_id: Any) -> str:
+    """``<#C123>`` for a channel id, the escaped text for anything that is not one."""
+    text = str(channel_id)
+    return f"<#{text}>" if _CHANNEL_ID.match(text) else escape_mrkdwn(text)
+
+
 def to_json(value: Any) -> str:
     """A JSON literal of ``value`` (non-ASCII kept)."""
     return json.dumps(value, ensure_ascii=False)
@@ -51,7 +59,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters.update(mrkdwn=escape_mrkdwn, code=escape_code, plain=clip_plain, json=to_json)
+    env.filters.update(mrkdwn=escape_mrkdwn, code=escape_code, plain=clip_plain, json=to_json,
+                       channel_link=channel_link)
     return env
 
 

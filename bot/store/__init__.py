@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bot.store.records import NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
-from bot.store.store import MAX_STORED_TEXT, Store, open_store
+from bot.store.records import CorrectionCount, NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
+from bot.store.store import MAX_STORED_TEXT, Store, open_existing_store, open_store
 from bot.store.textkey import normalise, text_key
 
 __all__ = [
     "MAX_STORED_TEXT",
+    "CorrectionCount",
     "NewQuery",
     "QueryRecord",
     "Stats",
@@ -16,6 +17,7 @@ __all__ = [
     "TopicStats",
     "UnmatchedText",
     "normalise",
+    "open_existing_store",
     "open_store",
     "text_key",
 ]

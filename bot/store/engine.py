@@ -13,6 +13,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from bot.errors import ConfigError
 
 SQLITE_BUSY_TIMEOUT_S = 30
+POSTGRES_HINT = ("write PostgreSQL URLs as postgresql+psycopg://USER:PASSWORD@HOST:5432/DB "
+                 "(psycopg 3, installed with the postgres extra)")
 
 
 def open_engine(url: str) -> Engine:
@@ -26,6 +28,8 @@ def open_engine(url: str) -> Engine:
     except ArgumentError:
         raise ConfigError("K8SFIX_DB_URL is not a valid SQLAlchemy URL") from None
     shown = parsed.render_as_string(hide_password=True)
+    if parsed.drivername == "postgres":
+        raise ConfigError(f"K8SFIX_DB_URL: {shown}: {POSTGRES_HINT}")
     try:
         if parsed.get_backend_name() != "sqlite":
             return create_engine(parsed, pool_pre_ping=True)
@@ -36,7 +40,8 @@ def open_engine(url: str) -> Engine:
             file.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(parsed, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S})
     except (NoSuchModuleError, ModuleNotFoundError) as exc:
-        raise ConfigError(f"K8SFIX_DB_URL: the database driver for {shown} is not installed ({exc})") from None
+        hint = f"; {POSTGRES_HINT}" if parsed.get_backend_name() == "postgresql" else ""
+        raise ConfigError(f"K8SFIX_DB_URL: the database driver for {shown} is not installed ({exc}){hint}") from None
     except OSError as exc:
         raise ConfigError(f"K8SFIX_DB_PATH: cannot create the folder of {shown}: {exc.strerror}") from None
     event.listen(engine, "connect", lambda conn, record: _tune_sqlite(conn, record, file))

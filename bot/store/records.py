@@ -81,6 +81,16 @@ class UnmatchedText:
 
 
 @dataclass(frozen=True)
+class CorrectionCount:
+    """How often askers said another topic was the right one for answers of ``answered_id``."""
+
+    answered_id: str
+    chosen_id: str
+    """The topic picked instead; "" when none of the candidates was right."""
+    count: int
+
+
+@dataclass(frozen=True)
 class Stats:
     """What ``k8sfix stats`` prints."""
 
@@ -88,3 +98,4 @@ class Stats:
     abstentions: int
     topics: tuple[TopicStats, ...]
     unmatched: tuple[UnmatchedText, ...]
+    corrections: tuple[CorrectionCount, ...] = ()

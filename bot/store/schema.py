@@ -58,6 +58,19 @@ class Feedback(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class Correction(Base):
+    """After a "Not helpful" vote, the topic the asker picked instead ("" for none of the candidates)."""
+
+    __tablename__ = "k8sfix_corrections"
+
+    query_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    answered_id: Mapped[str] = mapped_column(String(128), default="", index=True)
+    """The topic that was answered (and voted not helpful)."""
+    chosen_id: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class Claim(Base):
     """A key that only the first replica or thread to insert it may act on (event ids, messages)."""
 

@@ -17,10 +17,11 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.errors import ConfigError
 from bot.redact import redact, redact_data
 from bot.store.engine import open_engine
-from bot.store.records import NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
-from bot.store.schema import Base, ChannelSetting, Claim, Feedback, Query, TopicThread
+from bot.store.records import CorrectionCount, NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
+from bot.store.schema import Base, ChannelSetting, Claim, Correction, Feedback, Query, TopicThread
 from bot.store.textkey import text_key
 
 MAX_STORED_TEXT = 4000
@@ -101,6 +102,11 @@ class Store:
             row = session.get(ChannelSetting, channel_id)
             return None if row is None else row.triage
 
+    def triage_settings(self) -> dict[str, bool]:
+        """Every channel's triage switch as last set (channels never set are absent)."""
+        with self._session() as session:
+            return {row.channel_id: row.triage for row in session.scalars(select(ChannelSetting))}
+
     def set_triage(self, channel_id: str, on: bool, user_id: str = "", now: float | None = None) -> None:
         """Switch triage on or off in ``channel_id``."""
         now = time.time() if now is None else now
@@ -161,6 +167,29 @@ class Store:
                 session.rollback()
                 session.execute(update(Feedback).where(Feedback.query_id == query_id, Feedback.user_id == user_id)
                                 .values(helpful=helpful, created_at=now))
+                session.commit()
+        return True
+
+    def record_correction(self, query_id: str, user_id: str, chosen_id: str, now: float | None = None) -> bool:
+        """Keep the topic ``user_id`` picked instead of an answer ("" for none); False if the answer is unknown."""
+        now = time.time() if now is None else now
+        with self._session() as session:
+            query = session.get(Query, query_id)
+            if query is None:
+                return False
+            row = session.get(Correction, (query_id, user_id))
+            if row is None:
+                session.add(Correction(query_id=query_id, user_id=user_id, answered_id=query.entry_id or "",
+                                       chosen_id=chosen_id, created_at=now))
+            else:
+                row.chosen_id, row.created_at = chosen_id, now
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                session.execute(update(Correction).where(Correction.query_id == query_id,
+                                                         Correction.user_id == user_id)
+                                .values(chosen_id=chosen_id, created_at=now))
                 session.commit()
         return True
 
@@ -249,8 +278,15 @@ class Store:
                 sample = session.scalar(select(Query.text).where(*where, Query.text_key == key)
                                         .order_by(Query.created_at.desc()).limit(1)) or ""
                 unmatched.append(UnmatchedText(text=sample, count=int(count), last_asked=float(last)))
+            corrections = tuple(
+                CorrectionCount(answered_id=str(answered), chosen_id=str(chosen), count=int(count))
+                for answered, chosen, count in session.execute(
+                    select(Correction.answered_id, Correction.chosen_id, func.count())
+                    .where(Correction.created_at >= since)
+                    .group_by(Correction.answered_id, Correction.chosen_id)
+                    .order_by(func.count().desc(), Correction.answered_id, Correction.chosen_id)).all())
         return Stats(queries=int(total), abstentions=int(abstentions), topics=tuple(topics),
-                     unmatched=tuple(unmatched))
+                     unmatched=tuple(unmatched), corrections=corrections)
 
 
 def stored_text(text: str) -> str:
@@ -285,4 +321,40 @@ def open_store(url: str, *, claim_ttl: float = 86_400.0) -> Store:
     """
     store = Store(open_engine(url), claim_ttl=claim_ttl)
     store.create_schema()
+    return store
+
+
+def open_existing_store(url: str) -> Store:
+    """Open a store that must already exist, for read-only commands: nothing is created.
+
+    Raises:
+        ConfigError: There is no store at ``url`` (no SQLite file, or no k8sfix tables), or the URL is
+            invalid or its driver is missing.
+        sqlalchemy.exc.SQLAlchemyError: The database cannot be reached.
+    """
+    from pathlib import Path
+
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # open_engine below names the problem
+        parsed = None
+    if parsed is not None and parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:":
+            raise ConfigError("K8SFIX_DB_URL: an in-memory SQLite store is empty; name the bot's store file")
+        path = database.removeprefix("file:").split("?", 1)[0]
+        if not Path(path).expanduser().is_file():
+            raise ConfigError(f"there is no k8sfix store at {path}: the bot creates it when `k8sfix serve` "
+                              "first starts; pass --db or set K8SFIX_DB_URL / K8SFIX_DB_PATH to the bot's store")
+        # A read-only URI: even a store that exists is never written to by a reading command.
+        url = f"sqlite:///{Path(path).expanduser().resolve().as_uri()}?mode=ro&uri=true"
+    store = Store(open_engine(url))
+    if not inspect(store.engine).has_table(Query.__tablename__):
+        shown = parsed.render_as_string(hide_password=True) if parsed is not None else "the database"
+        store.close()
+        raise ConfigError(f"{shown} holds no k8sfix store (no {Query.__tablename__} table)")
     return store

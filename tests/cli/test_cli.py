@@ -32,7 +32,7 @@ def test_text_argument_prints_the_answer_with_cause_fix_and_commands() -> None:
     assert "[kube-proxy-conntrack-missing]" in text
     assert "Cause:" in text and "Fix:" in text
     assert "yum install -y conntrack-tools" in text
-    assert "Source: 004_082db79a4e02d5ad.txt" in text
+    assert "Source: 004_082db79a4e02d5ad.txt" in out(run("conntrack not found", "--full"))
 
 
 def test_stdin_with_dash_reads_a_piped_log() -> None:

@@ -40,3 +40,35 @@ def test_result_shows_evidence_and_alternatives(matcher: Matcher) -> None:
 def test_abstention_lists_closest_topics(matcher: Matcher) -> None:
     text = render_result(matcher.match("what time is the standup?"))
     assert text.startswith("No confident match.")
+
+
+def _result(*scored: tuple[str, float, str]) -> object:
+    from bot.matching.types import Match, MatchResult
+
+    matches = tuple(Match(entry=KB.entries[i], score=s, confidence=c) for i, s, c in scored)  # type: ignore[arg-type]
+    return MatchResult(query_lang="en", matches=matches, abstained=matches[0].confidence == "low")
+
+
+@pytest.mark.parametrize(("scored", "key", "text"), [
+    ((("svc-dns-name-fails", 1.0, "medium"), ("cluster-dns-not-working", 1.0, "medium")), "tie",
+     "medium — two topics fit equally: Cluster DNS does not work"),
+    ((("svc-dns-name-fails", 0.62, "medium"), ("cluster-dns-not-working", 0.57, "medium")), "close_runner_up",
+     "medium — close runner-up: Cluster DNS does not work"),
+    ((("svc-dns-name-fails", 0.40, "medium"), ("cluster-dns-not-working", 0.10, "low")), "partial_fit",
+     "medium — the text matches only part of this topic (0.40)"),
+    ((("svc-dns-name-fails", 0.90, "high"), ("cluster-dns-not-working", 0.30, "low")), "clear_lead",
+     "high — clearly ahead of the other topics (0.90)"),
+])
+def test_confidence_shows_the_band_and_why(scored: tuple, key: str, text: str) -> None:
+    from bot.render.confidence import confidence_reason
+
+    result = _result(*scored)
+    assert confidence_reason(result).key == key  # type: ignore[arg-type]
+    assert text in render_result(result)  # type: ignore[arg-type]
+
+
+def test_reason_thresholds_are_the_matchers() -> None:
+    from bot.matching.matcher import Calibration
+    from bot.render import confidence
+
+    assert (Calibration().high, Calibration().margin) == (confidence.HIGH_SCORE, confidence.MARGIN)

@@ -146,7 +146,7 @@ class FakeSlack:
         if method == "chat.getPermalink":
             ts = str(params.get("message_ts") or "").replace(".", "")
             return {"ok": True, "channel": channel, "permalink": f"{TEAM_URL}archives/{channel}/p{ts}"}
-        if method in ("reactions.add", "reactions.remove", "views.open", "conversations.join"):
+        if method in ("reactions.add", "reactions.remove", "views.open", "views.publish", "conversations.join"):
             return {"ok": True}
         if method == "users.info":
             user = str(params.get("user") or "")

@@ -90,8 +90,71 @@ def test_stats_prints_the_helpful_rate_and_the_kb_gaps(tmp_path: Path, capsys: p
 
 def test_stats_on_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    open_store(f"sqlite:///{tmp_path / 'new.db'}").close()
     monkeypatch.setenv("K8SFIX_DB_PATH", str(tmp_path / "new.db"))
     monkeypatch.delenv("K8SFIX_DB_URL", raising=False)
     assert main(["stats"]) == 0
     out = capsys.readouterr().out
     assert "(no answers yet)" in out and "(none)" in out
+
+
+def test_stats_never_creates_a_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("K8SFIX_DB_PATH", str(tmp_path / "missing.db"))
+    monkeypatch.delenv("K8SFIX_DB_URL", raising=False)
+    assert main(["stats"]) == 1
+    assert "there is no k8sfix store at" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_serve_with_slack_unreachable_says_so_in_one_line(clean_env: pytest.MonkeyPatch, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    # given: a port nothing listens on
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    api_url = f"http://127.0.0.1:{port}/api/"
+    clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    clean_env.setenv("SLACK_APP_TOKEN", "xapp-1-A1-1-abc")
+    clean_env.setenv("SLACK_API_URL", api_url)
+    clean_env.setenv("K8SFIX_DB_PATH", str(tmp_path / "db.sqlite"))
+    clean_env.setenv("K8SFIX_OPS_PORT", "0")
+    # when
+    assert main(["serve"]) == 1
+    # then
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert f"auth.test to {api_url}auth.test failed: connection refused" in err
+    assert "HTTPS_PROXY" in err and BOT_TOKEN not in err
+
+
+def test_serve_names_the_proxy_it_went_through(clean_env: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    clean_env.setenv("SLACK_BOT_TOKEN", BOT_TOKEN)
+    clean_env.setenv("SLACK_APP_TOKEN", "xapp-1-A1-1-abc")
+    clean_env.setenv("SLACK_API_URL", "http://127.0.0.1:9/api/")
+    clean_env.setenv("HTTPS_PROXY", f"http://user:pw@127.0.0.1:{port}")
+    assert main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert f"through the proxy from HTTPS_PROXY (http://127.0.0.1:{port})" in err and "pw" not in err
+
+
+def test_serve_reports_every_configuration_problem_at_once(clean_env: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    clean_env.setenv("SLACK_BOT_TOKEN", "xoxp-user-token")
+    clean_env.setenv("K8SFIX_WORKERS", "many")
+    clean_env.setenv("K8SFIX_OPS_PORT", "99999")
+    assert main(["serve"]) == 1
+    err = capsys.readouterr().err
+    assert "4 configuration problems" in err and "docs/slack-app.md" in err
+    for name in ("SLACK_BOT_TOKEN does not look like", "SLACK_APP_TOKEN is not set", "K8SFIX_WORKERS",
+                 "K8SFIX_OPS_PORT"):
+        assert name in err
+    assert "xoxp-user-token" not in err

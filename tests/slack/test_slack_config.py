@@ -43,7 +43,8 @@ def test_invalid_settings_name_the_variable_and_hide_secrets(env: dict[str, str]
         Settings.from_env(env, http_port=http_port)
     # then
     message = str(caught.value)
-    assert message.startswith(variable)
+    assert message.startswith(variable) or f"\n  - {variable}" in message
+    assert "docs/slack-app.md" in message
     assert BOT not in message and APP not in message and "xoxp-user-token" not in message
 
 

@@ -30,10 +30,13 @@ from bot.slack.compose import (
     AnswerOptions,
     SlackMessage,
     compose_apology,
+    compose_candidates,
     compose_checks_report,
     compose_diagnosis,
     compose_help,
+    compose_home,
     compose_repeat,
+    compose_topic_list,
 )
 from bot.slack.diagnosis import Candidate, Diagnosis
 from bot.slack.limits import MAX_BLOCKS, MAX_HEADER_CHARS, MAX_SECTION_CHARS, size_of
@@ -50,6 +53,8 @@ ANSWER = Diagnosis(
     candidates=(Candidate("golden-sample", 0.87, "high", EVIDENCE), Candidate("golden-related", 0.41, "medium")),
     findings=("golden-related",), query_lang="en", paste_cut=True,
 )
+TIE = Diagnosis(kind="answer", candidates=(Candidate("golden-sample", 1.0, "medium"),
+                                           Candidate("golden-related", 1.0, "medium")), query_lang="en")
 ABSTAIN = Diagnosis(kind="abstain", candidates=(Candidate("golden-related", 0.22, "low"),
                                                 Candidate("golden-sample", 0.11, "low")), query_lang="und")
 RESULTS = [
@@ -77,6 +82,7 @@ CASES: dict[str, Callable[[KnowledgeBase, str], SlackMessage]] = {
     "answer_shared": lambda kb, lang: compose_diagnosis(
         Diagnosis.lookup("golden-sample"), kb, lang,
         AnswerOptions(qid="q0123456789abcdef", surface="channel", shared_by="U0ALICE01")),
+    "answer_tie": lambda kb, lang: compose_diagnosis(TIE, kb, lang, AnswerOptions(qid="qtie", surface="thread")),
     "abstain": lambda kb, lang: compose_diagnosis(ABSTAIN, kb, lang, AnswerOptions(qid="qabstain", surface="thread")),
     "help": lambda kb, lang: compose_help(lang, "/k8sfix", "golden-sample"),
     "triage_repeat": lambda kb, lang: compose_repeat(
@@ -84,6 +90,12 @@ CASES: dict[str, Callable[[KnowledgeBase, str], SlackMessage]] = {
     "checks_report": lambda kb, lang: compose_checks_report(kb.entries["golden-sample"], lang, "prod-eu", 1.234,
                                                             RESULTS),
     "apology": lambda kb, lang: compose_apology(lang),
+    "topics": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix"),
+    "topics_word": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix", "conntrack"),
+    "topics_none": lambda kb, lang: compose_topic_list(kb, lang, "/k8sfix", "<!here>"),
+    "candidates": lambda kb, lang: compose_candidates(ANSWER, kb, lang, "q0123456789abcdef"),
+    "home": lambda kb, lang: SlackMessage(text="home", blocks=compose_home(kb, lang, "/k8sfix",
+                                                                           ["C0CHAN1", "G0PRIV2"])["blocks"]),
 }
 
 

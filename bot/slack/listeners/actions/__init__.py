@@ -6,6 +6,7 @@ import re
 
 from slack_bolt import App
 
+from bot.slack.listeners.actions.correction import correction_callback
 from bot.slack.listeners.actions.feedback import feedback_callback
 from bot.slack.listeners.actions.language import language_callback
 from bot.slack.listeners.actions.post_to_channel import post_to_channel_callback
@@ -20,3 +21,4 @@ def register(app: App) -> None:
     app.action("k8sfix_language")(language_callback)
     app.action("k8sfix_run_checks")(run_checks_callback)
     app.action(re.compile(r"^k8sfix_show_entry_\d+$"))(show_entry_callback)
+    app.action(re.compile(r"^k8sfix_correct_(\d+|none)$"))(correction_callback)

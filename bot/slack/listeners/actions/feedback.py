@@ -1,4 +1,8 @@
-""""Helpful" / "Not helpful": the vote is kept in the store and counted per topic."""
+""""Helpful" / "Not helpful": the vote is kept in the store and counted per topic.
+
+"Not helpful" also offers the other candidates ("Was it one of these?"); the pick
+is handled by :mod:`bot.slack.listeners.actions.correction`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import messages
-from bot.slack.compose import compose_notice
+from bot.slack.compose import SlackMessage, compose_candidates, compose_notice
 from bot.slack.deps import Deps, deps_of
+from bot.slack.diagnosis import Diagnosis
 from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
@@ -38,4 +43,9 @@ def record_vote(deps: Deps, ctx: ActionContext, helpful: bool, respond: Respond)
         return
     deps.metrics.feedback.labels(query.entry_id or "none", "yes" if helpful else "no").inc()
     deps.logger.info("feedback", extra={"topic": query.entry_id, "helpful": helpful})
-    respond_private(respond, compose_notice(messages.feedback_thanks(lang)))
+    thanks = compose_notice(messages.feedback_thanks(lang))
+    if helpful or query.entry_id is None:
+        respond_private(respond, thanks)
+        return
+    offer = compose_candidates(Diagnosis.from_dict(query.result), deps.matcher.kb, lang, qid)
+    respond_private(respond, SlackMessage(text=offer.text, blocks=[*thanks.blocks, *offer.blocks]))
