@@ -2,10 +2,10 @@
 
 A band alone ("medium (1.00)") reads as a contradiction: the score is high, yet
 the band is not. The reason names what decided it: a runner-up as good as the
-best topic, a close runner-up, or a fit that covers only part of the text. It is
-derived from what a :class:`~bot.matching.types.MatchResult` carries (scores and
-the lead of the best topic over the next); extend :func:`confidence_reason` when
-the result carries more (a ``why`` from the matcher, a pair of sibling topics).
+best topic, a related topic that fits about as well (the matcher answers "one of
+these two"), a close runner-up, or a fit that covers only part of the text. It is
+derived from what a :class:`~bot.matching.types.MatchResult` carries: the scores,
+and the sibling pair when the matcher found one.
 """
 
 from __future__ import annotations
@@ -13,18 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.matching.matcher import SIBLING_RATIO
 from bot.matching.types import MatchResult
 
-ReasonKey = Literal["clear_lead", "tie", "close_runner_up", "partial_fit", "weak_fit", "no_match"]
+ReasonKey = Literal["clear_lead", "siblings", "tie", "close_runner_up", "partial_fit", "weak_fit", "no_match"]
 
-TIE_LEAD = 0.01
-"""A lead below this means the two best topics fit equally well."""
-
-HIGH_SCORE = 0.50
-"""Score of a full fit; the matcher's ``Calibration.high`` (kept equal by a test)."""
-
-MARGIN = 0.08
-"""Lead a high band needs; the matcher's ``Calibration.margin`` (kept equal by a test)."""
+TIE_RATIO = 0.99
+"""A runner-up scoring at least this share of the best: the two fit equally well."""
+CLOSE_RATIO = SIBLING_RATIO
+"""A runner-up scoring at least this share of the best is close (the matcher's sibling threshold)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +44,9 @@ def confidence_reason(result: MatchResult, lang: str = "en") -> ConfidenceReason
         return ConfidenceReason("no_match")
     best = result.matches[0]
     second = result.matches[1] if len(result.matches) > 1 else None
+    if result.siblings and not result.abstained:
+        other = result.siblings[1]
+        return ConfidenceReason("siblings", other.entry.id, other.entry.text_in(lang).title)
     key = reason_key(best.score, best.confidence, second.score if second is not None else None)
     if key in ("tie", "close_runner_up") and second is not None:
         return ConfidenceReason(key, second.entry.id, second.entry.text_in(lang).title)
@@ -62,6 +62,6 @@ def reason_key(score: float, confidence: str, runner_up: float | None) -> Reason
         return "clear_lead"
     if confidence == "low":
         return "weak_fit"
-    if runner_up is not None and score >= HIGH_SCORE and score - runner_up < MARGIN:
-        return "tie" if score - runner_up < TIE_LEAD else "close_runner_up"
+    if runner_up is not None and score > 0 and runner_up >= CLOSE_RATIO * score:
+        return "tie" if runner_up >= TIE_RATIO * score else "close_runner_up"
     return "partial_fit"

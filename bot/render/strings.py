@@ -10,6 +10,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "no_match": "No confident match.", "closest": "Closest topics", "also_found": "Also found in this paste",
         "high": "high", "medium": "medium", "low": "low", "symptoms": "Symptoms", "added": "beyond the source",
         "checks": "Cluster checks", "common": "common topic",
+        "how_to_tell": "Or it is the related topic; it is this one if its cause fits better:",
     },
     "pt": {
         "cause": "Causa", "fix": "Correção", "impact": "Impacto", "diagnose": "Diagnóstico (somente leitura)",
@@ -19,6 +20,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "also_found": "Também encontrado neste texto", "high": "alta", "medium": "média", "low": "baixa",
         "symptoms": "Sintomas", "added": "além da fonte", "checks": "Verificações no cluster",
         "common": "tópico comum",
+        "how_to_tell": "Ou é o tópico relacionado; é este se a causa dele se encaixar melhor:",
     },
     "ru": {
         "cause": "Причина", "fix": "Решение", "impact": "Последствия", "diagnose": "Диагностика (только чтение)",
@@ -28,6 +30,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "also_found": "Также найдено в этом тексте", "high": "высокая", "medium": "средняя", "low": "низкая",
         "symptoms": "Симптомы", "added": "сверх источника", "checks": "Проверки кластера",
         "common": "общая тема",
+        "how_to_tell": "Или это связанная тема; это она, если её причина подходит лучше:",
     },
     "zh": {
         "cause": "原因", "fix": "解决方法", "impact": "影响", "diagnose": "诊断（只读）",
@@ -36,6 +39,7 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "no_match": "没有足够可信的匹配。", "closest": "最接近的主题", "also_found": "该文本中还发现",
         "high": "高", "medium": "中", "low": "低", "symptoms": "症状", "added": "来源之外的补充",
         "checks": "集群检查", "common": "常见问题",
+        "how_to_tell": "也可能是相关主题；如果它的原因更符合，就是这个：",
     },
 }
 
@@ -48,6 +52,7 @@ def ui(lang: str) -> dict[str, str]:
 REASONS: dict[str, dict[str, str]] = {
     "en": {
         "clear_lead": "clearly ahead of the other topics",
+        "siblings": "one of two related topics, the other is {other} [{other_id}]: compare their causes",
         "tie": "two topics fit equally: {other} [{other_id}]",
         "close_runner_up": "close runner-up: {other} [{other_id}]",
         "partial_fit": "the text matches only part of this topic",
@@ -60,6 +65,7 @@ REASONS: dict[str, dict[str, str]] = {
     },
     "pt": {
         "clear_lead": "bem à frente dos outros tópicos",
+        "siblings": "um de dois tópicos relacionados, o outro é {other} [{other_id}]: compare as causas",
         "tie": "dois tópicos se encaixam igualmente: {other} [{other_id}]",
         "close_runner_up": "segundo colocado próximo: {other} [{other_id}]",
         "partial_fit": "o texto corresponde só a parte deste tópico",
@@ -72,6 +78,7 @@ REASONS: dict[str, dict[str, str]] = {
     },
     "ru": {
         "clear_lead": "явно впереди других тем",
+        "siblings": "одна из двух связанных тем, вторая: {other} [{other_id}]; сравните причины",
         "tie": "две темы подходят одинаково: {other} [{other_id}]",
         "close_runner_up": "близкая вторая тема: {other} [{other_id}]",
         "partial_fit": "текст совпадает только с частью этой темы",
@@ -84,6 +91,7 @@ REASONS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "clear_lead": "明显领先于其他主题",
+        "siblings": "两个相关主题之一，另一个是 {other} [{other_id}]：请对比两者的原因",
         "tie": "两个主题同样符合：{other} [{other_id}]",
         "close_runner_up": "第二名很接近：{other} [{other_id}]",
         "partial_fit": "文本只符合该主题的一部分",

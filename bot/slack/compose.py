@@ -135,6 +135,8 @@ def _reason(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str) -> str | None:
     best = diagnosis.candidates[0]
     second = diagnosis.candidates[1] if len(diagnosis.candidates) > 1 else None
     key = reason_key(best.score, best.confidence, second.score if second is not None else None)
+    if diagnosis.siblings and second is not None:
+        key = "siblings"
     if best.confidence == "high":
         return None
     other = kb.get(second.entry_id) if second is not None else None

@@ -37,6 +37,8 @@ class Diagnosis:
     """Other topics found with high confidence in separate lines of a long paste."""
     query_lang: str = "und"
     paste_cut: bool = False
+    siblings: bool = False
+    """The first two candidates are related topics that fit about equally: "one of these two"."""
 
     @property
     def best(self) -> Candidate | None:
@@ -54,7 +56,8 @@ class Diagnosis:
         best_id = candidates[0].entry_id if candidates and not result.abstained else None
         findings = tuple(dict.fromkeys(f.entry.id for f in result.findings if f.entry.id != best_id))
         return cls(kind="abstain" if result.abstained or not candidates else "answer", candidates=candidates,
-                   findings=findings[:3], query_lang=result.query_lang, paste_cut=paste_cut)
+                   findings=findings[:3], query_lang=result.query_lang, paste_cut=paste_cut,
+                   siblings=bool(result.siblings) and not result.abstained)
 
     @classmethod
     def lookup(cls, entry_id: str) -> Diagnosis:
@@ -70,6 +73,7 @@ class Diagnosis:
             "findings": list(self.findings),
             "query_lang": self.query_lang,
             "paste_cut": self.paste_cut,
+            "siblings": self.siblings,
         }
 
     @classmethod
@@ -85,7 +89,8 @@ class Diagnosis:
             for c in data.get("candidates", ()) if isinstance(c, dict) and "id" in c
         )
         return cls(kind=kind, candidates=candidates, findings=tuple(map(str, data.get("findings", ()))),
-                   query_lang=str(data.get("query_lang", "und")), paste_cut=bool(data.get("paste_cut")))
+                   query_lang=str(data.get("query_lang", "und")), paste_cut=bool(data.get("paste_cut")),
+                   siblings=bool(data.get("siblings")))
 
 
 def clean_evidence(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -67,8 +67,15 @@ def test_confidence_shows_the_band_and_why(scored: tuple, key: str, text: str) -
     assert text in render_result(result)  # type: ignore[arg-type]
 
 
-def test_reason_thresholds_are_the_matchers() -> None:
-    from bot.matching.matcher import Calibration
-    from bot.render import confidence
+def test_a_sibling_pair_is_named_as_one_of_two() -> None:
+    from bot.matching.types import Match, MatchResult
+    from bot.render.confidence import confidence_reason
 
-    assert (Calibration().high, Calibration().margin) == (confidence.HIGH_SCORE, confidence.MARGIN)
+    pair = tuple(Match(entry=KB.entries[i], score=0.7, confidence="medium")
+                 for i in ("svc-ip-not-working", "hairpin-self-access"))
+    result = MatchResult(query_lang="en", matches=pair, abstained=False, siblings=pair)
+    assert confidence_reason(result).key == "siblings"
+    assert "one of two related topics, the other is" in render_result(result)
+    text = render_result(result)
+    assert "Or it is the related topic; it is this one if its cause fits better: " in text
+    assert KB.entries["hairpin-self-access"].text_in("en").causes[0].cause in text
