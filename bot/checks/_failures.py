@@ -139,10 +139,10 @@ def from_transport_error(exc: BaseException, what: str, server: str, timeout: fl
         if isinstance(item, Deadline):
             if item.received:
                 return TooSlow(f"the API server at {server} was too slow: its answer to {what} was still arriving "
-                               f"({item.received} bytes) when the check's {timeout:g} s ran out",
+                               f"({item.received} bytes) when the check's {round(timeout, 1):g} s ran out",
                                "the API server or the network to it is overloaded; retry later, or raise "
                                "K8SFIX_CHECK_TIMEOUT")
-            return TimedOut(f"the API server at {server} did not answer {what} within {timeout:g} s",
+            return TimedOut(f"the API server at {server} did not answer {what} within {round(timeout, 1):g} s",
                             timeout_hint(server))
         if isinstance(item, TooLarge):
             return ApiError(f"{what}: {item}", "narrow the check to a namespace or a node (--namespace, --node)")
@@ -163,7 +163,7 @@ def from_transport_error(exc: BaseException, what: str, server: str, timeout: fl
                             "a firewall, the API server's authorized IP ranges or a private endpoint drops the "
                             "connection; " + timeout_hint(server))
         if isinstance(item, errors.ReadTimeoutError | TimeoutError):
-            return TimedOut(f"the API server at {server} did not answer {what} within {timeout:g} s",
+            return TimedOut(f"the API server at {server} did not answer {what} within {round(timeout, 1):g} s",
                             timeout_hint(server))
         if isinstance(item, errors.SSLError | ssl.SSLError | ssl.CertificateError):
             return tls_failure(server, str(item))
