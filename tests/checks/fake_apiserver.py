@@ -20,6 +20,8 @@ Hostile modes, for the robustness tests (every one bounded by the server's stop)
 - ``error-10mb``: 500 with a 10 MB body;
 - ``error-500``: 500 with a Status whose message is ``status_message``.
 
+``forbidden_resources`` (e.g. ``("events",)``) answers 403 for those resources only, in any mode.
+
 With ``tls=(certfile, keyfile)`` it serves HTTPS with that certificate.
 
 Every request is recorded (method, path, query, headers) before anything else happens, so a
@@ -177,8 +179,8 @@ class FakeApiServer:
     """Serve one scenario on ``127.0.0.1`` on a free port; use as a context manager."""
 
     def __init__(self, scenario: str = "healthy", *, mode: str = "normal", tls: tuple[str, str] | None = None,
-                 trickle_bytes: int = 4, trickle_interval: float = 0.02, status_message: str = "etcdserver: timeout"
-                 ) -> None:
+                 trickle_bytes: int = 4, trickle_interval: float = 0.02, status_message: str = "etcdserver: timeout",
+                 forbidden_resources: tuple[str, ...] = ()) -> None:
         self.scenario = scenario
         self.mode = mode
         self.files = load_scenario(scenario)
@@ -186,6 +188,7 @@ class FakeApiServer:
         self.trickle_bytes = trickle_bytes
         self.trickle_interval = trickle_interval
         self.status_message = status_message
+        self.forbidden_resources = forbidden_resources
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -256,6 +259,8 @@ class FakeApiServer:
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
         resource, name, sub = rest[0], (rest[1] if len(rest) > 1 else None), (rest[2] if len(rest) > 2 else None)
+        if resource in self.forbidden_resources:
+            return self._status(403, "Forbidden", f"cannot list resource {resource!r}")
         if resource not in KNOWN_RESOURCES:
             return self._status(404, "NotFound", f"the server doesn't have a resource type {resource!r}")
         items = self._items(resource, namespace)
