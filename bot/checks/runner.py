@@ -202,10 +202,13 @@ def warm_up_in_background() -> threading.Thread:
     """Start :func:`warm_up` in a daemon thread and return it (a failure is logged, never raised)."""
 
     def run() -> None:
+        started = time.monotonic()
         try:
             warm_up()
         except Exception:  # a broken client install shows up when checks run; do not stop the app
             log.exception("warming up the cluster checks failed")
+            return
+        log.info("cluster checks warmed up", extra={"seconds": round(time.monotonic() - started, 2)})
 
     thread = threading.Thread(target=run, name="k8sfix-checks-warm-up", daemon=True)
     thread.start()
