@@ -88,7 +88,7 @@ class ClusterReader:
 
     # -- any declared resource -------------------------------------------------------------
 
-    def list(self, resource: str, namespace: str | None = None, *, group: str | None = None,
+    def list_of(self, resource: str, namespace: str | None = None, *, group: str | None = None,
              label_selector: str | None = None, field_selector: str | None = None,
              limit: int | None = None) -> list[Any]:
         """The objects of a declared ``resource`` in ``namespace`` (or everywhere), by selector.
@@ -103,7 +103,8 @@ class ClusterReader:
         result = self._fetch(read, "list", namespace, None, query)
         return list(getattr(result, "items", None) or [])
 
-    def get(self, resource: str, name: str, namespace: str | None = None, *, group: str | None = None) -> Any | None:
+    def get_one(self, resource: str, name: str, namespace: str | None = None, *,
+                group: str | None = None) -> Any | None:
         """One object of a declared ``resource``, or None when it does not exist.
 
         Raises:
@@ -125,16 +126,16 @@ class ClusterReader:
 
     def nodes(self, label_selector: str | None = None) -> list[Any]:
         """All nodes (V1Node), optionally by label."""
-        return self.list("nodes", label_selector=label_selector)
+        return self.list_of("nodes", label_selector=label_selector)
 
     def node(self, name: str) -> Any | None:
         """One node, or None when it does not exist."""
-        return self.get("nodes", name)
+        return self.get_one("nodes", name)
 
     def pods(self, namespace: str | None = None, *, label_selector: str | None = None,
              field_selector: str | None = None) -> list[Any]:
         """Pods (V1Pod) of ``namespace`` or of all namespaces, by label and field selector."""
-        return self.list("pods", namespace, label_selector=label_selector, field_selector=field_selector)
+        return self.list_of("pods", namespace, label_selector=label_selector, field_selector=field_selector)
 
     def pod_log(self, namespace: str, pod: str, container: str, *, tail_lines: int = LOG_TAIL_LINES,
                 limit_bytes: int = LOG_LIMIT_BYTES) -> str:
@@ -153,35 +154,35 @@ class ClusterReader:
 
     def service(self, namespace: str, name: str) -> Any | None:
         """One Service, or None."""
-        return self.get("services", name, namespace)
+        return self.get_one("services", name, namespace)
 
     def services(self, namespace: str) -> list[Any]:
         """Services of ``namespace``."""
-        return self.list("services", namespace)
+        return self.list_of("services", namespace)
 
     def endpoints(self, namespace: str, name: str) -> Any | None:
         """The Endpoints object of a Service, or None."""
-        return self.get("endpoints", name, namespace)
+        return self.get_one("endpoints", name, namespace)
 
     def events(self, namespace: str | None = None, *, field_selector: str | None = None) -> list[Any]:
         """Core events (CoreV1Event) of ``namespace`` or all namespaces, by field selector."""
-        return self.list("events", namespace, field_selector=field_selector)
+        return self.list_of("events", namespace, field_selector=field_selector)
 
     def daemonset(self, namespace: str, name: str) -> Any | None:
         """One DaemonSet, or None."""
-        return self.get("daemonsets", name, namespace)
+        return self.get_one("daemonsets", name, namespace)
 
     def network_policies(self, namespace: str) -> list[Any]:
         """NetworkPolicies of ``namespace``."""
-        return self.list("networkpolicies", namespace)
+        return self.list_of("networkpolicies", namespace)
 
     def api_service(self, name: str) -> Any | None:
         """One APIService (e.g. ``v1beta1.metrics.k8s.io``), or None."""
-        return self.get("apiservices", name)
+        return self.get_one("apiservices", name)
 
     def hpas(self) -> list[Any]:
         """HorizontalPodAutoscalers (autoscaling/v2) of all namespaces."""
-        return self.list("horizontalpodautoscalers")
+        return self.list_of("horizontalpodautoscalers")
 
     def version(self) -> Any:
         """The API server's ``/version``."""

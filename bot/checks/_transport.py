@@ -92,11 +92,12 @@ class _DeadlineMixin:
     """Make the response of each request end by the time its read timeout allows."""
 
     timeout: Any
+    response_class: Any
 
     def getresponse(self) -> Any:
         timeout = self.timeout
         deadline = time.monotonic() + float(timeout) if isinstance(timeout, int | float) else None
-        self.response_class = functools.partial(_DeadlineResponse, deadline=deadline)  # type: ignore[attr-defined]
+        self.response_class = functools.partial(_DeadlineResponse, deadline=deadline)
         return super().getresponse()  # type: ignore[misc]
 
 

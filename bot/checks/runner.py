@@ -176,24 +176,27 @@ def _run_in_threads(check_ids: list[str], connection: Any, inputs: CheckInputs,
         return dict(results)
 
 
+WARM_MODULES = ("kubernetes.client.api_client", "kubernetes.client.configuration", "kubernetes.client.exceptions",
+                "kubernetes.config.kube_config", "kubernetes.config.incluster_config", "bot.checks._failures",
+                "bot.checks._transport", "bot.checks._reader")
+"""What a run imports besides the models: the client's core, the kubeconfig loaders, our transport."""
+
+
 def warm_up() -> None:
     """Import the parts of the Kubernetes client the checks use, so the first run does not pay for it.
 
     For long-running processes such as the Slack app: call it once at start-up, e.g. in a thread
     (:func:`warm_up_in_background`). Costs about half a second of CPU.
     """
-    import kubernetes.client.models as models
-
-    from bot.checks import _failures, _transport  # noqa: F401  (imports urllib3 and the client's exceptions)
+    for name in WARM_MODULES:
+        importlib.import_module(name)
     from bot.checks._client import _client_log_filter
     from bot.checks._guard import _guarded_class
     from bot.checks._reader import model_names
 
     _guarded_class()
     _client_log_filter()
-    import kubernetes.client.exceptions  # noqa: F401
-    import kubernetes.config.kube_config  # noqa: F401
-
+    models = importlib.import_module("kubernetes.client.models")
     for name in model_names():
         getattr(models, name)
 
