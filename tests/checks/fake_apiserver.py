@@ -101,12 +101,12 @@ class Recorded:
 
 
 def write_kubeconfig(folder: Path, server: str, context: str = "fake", *,
-                     user: dict[str, Any] | None = None) -> Path:
-    """Write a kubeconfig with one context ``context`` for ``server``; return its path."""
+                     user: dict[str, Any] | None = None, cluster: dict[str, Any] | None = None) -> Path:
+    """Write a kubeconfig with one context ``context`` for ``server`` (``cluster``: more fields); return its path."""
     path = folder / f"kubeconfig-{context}"
     path.write_text(json.dumps({
         "apiVersion": "v1", "kind": "Config", "current-context": context,
-        "clusters": [{"name": context, "cluster": {"server": server}}],
+        "clusters": [{"name": context, "cluster": {"server": server, **(cluster or {})}}],
         "users": [{"name": context, "user": user or {"token": "fake-token-0123456789"}}],
         "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
     }), encoding="utf-8")
@@ -224,9 +224,9 @@ class FakeApiServer:
             self._thread.join(timeout=5)
 
     def kubeconfig(self, folder: Path, context: str = "fake", *, server: str | None = None,
-                   user: dict[str, Any] | None = None) -> Path:
+                   user: dict[str, Any] | None = None, cluster: dict[str, Any] | None = None) -> Path:
         """Write a kubeconfig whose context ``context`` points at this server (or ``server``); return its path."""
-        return write_kubeconfig(folder, server or self.url, context, user=user)
+        return write_kubeconfig(folder, server or self.url, context, user=user, cluster=cluster)
 
     def record(self, method: str, target: str, headers: dict[str, str] | None = None) -> Recorded:
         parts = urlsplit(target)

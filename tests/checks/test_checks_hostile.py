@@ -119,6 +119,17 @@ def test_a_slow_answer_that_finishes_in_time_is_read_whole(serve, tmp_path):
     assert report.results[0].status == "not confirmed", report.results[0]
 
 
+def test_a_trusted_tls_server_is_read_through_the_deadline_connection(serve, tmp_path, tls_files):
+    # given: the kubeconfig trusts the server's certificate
+    server = serve("conntrack-missing", tls=tls_files)
+    kubeconfig = server.kubeconfig(tmp_path, cluster={"certificate-authority": tls_files[0]})
+    # when
+    report = run_checks(["kube-proxy", "apiserver-access"], SHOP_WEB, ChecksSettings(kubeconfig=str(kubeconfig)))
+    # then
+    assert [(r.check_id, r.status) for r in report.results] == [("kube-proxy", "confirmed"),
+                                                                ("apiserver-access", "not confirmed")]
+
+
 def cli(*args: str, env: dict[str, str], timeout: float = 30) -> tuple[int, str, str, float]:
     import subprocess
 
