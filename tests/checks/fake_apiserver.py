@@ -173,6 +173,8 @@ class _Server(ThreadingHTTPServer):
 
 
 TEN_MB = 10 * 1024 * 1024
+TEN_MB_BODY = b"{" + b" " * TEN_MB + b"}"
+"""One shared 10 MB error page, so the server's own memory stays small next to the client's."""
 
 
 class FakeApiServer:
@@ -322,7 +324,7 @@ class FakeApiServer:
             return (*self._status(429, "TooManyRequests", "Too many requests, please try again later."),
                     {"Retry-After": "1"})
         if self.mode == "error-10mb":
-            return 500, "application/json", b"{" + b" " * TEN_MB + b"}", {}
+            return 500, "application/json", TEN_MB_BODY, {}
         if self.mode == "error-500":
             return (*self._status(500, "InternalError", self.status_message), {})
         return None
@@ -358,7 +360,8 @@ class FakeApiServer:
                         self.wfile.write(head)
                         self._trickle(body)
                     else:
-                        self.wfile.write(head + body)
+                        self.wfile.write(head)
+                        self.wfile.write(body)
                 except OSError:
                     self.close_connection = True  # the client gave up: that is the point of these modes
 
