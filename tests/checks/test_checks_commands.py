@@ -66,6 +66,24 @@ def test_check_a_snapshot_needs_no_cluster(dump, monkeypatch, capsys):
     assert "(node=node-b)" in out
 
 
+def test_check_a_topic_a_team_folder_overrides_runs_the_teams_checks(cluster, tmp_path, capsys):
+    # given: a team folder replaces the built-in entry, listing other checks
+    from bot.kb.loader import builtin_dir
+
+    cluster("conntrack-missing")
+    team = tmp_path / "team-kb"
+    team.mkdir()
+    text = (builtin_dir() / "kube-proxy-conntrack-missing.yaml").read_text(encoding="utf-8")
+    (team / "kube-proxy-conntrack-missing.yaml").write_text(
+        text.replace("checks: [kube-proxy]", "checks: [kube-proxy, node-health]"), encoding="utf-8")
+    # when
+    code = main(["--kb", str(team), "check", "kube-proxy-conntrack-missing", "--json"])
+    # then
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["check_id"] for r in data["results"]] == ["kube-proxy", "node-health"]
+
+
 def test_the_cli_ignores_the_bots_context_allowlist(cluster, monkeypatch, capsys):
     # given: the bot may only use "prod"; the user names a context of their own kubeconfig
     cluster("healthy")
