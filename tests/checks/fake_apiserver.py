@@ -20,7 +20,8 @@ Hostile modes, for the robustness tests (every one bounded by the server's stop)
 - ``error-10mb``: 500 with a 10 MB body;
 - ``error-500``: 500 with a Status whose message is ``status_message``.
 
-``forbidden_resources`` (e.g. ``("events",)``) answers 403 for those resources only, in any mode.
+``forbidden_resources`` (e.g. ``("events",)``) answers 403 for those resources only, in any mode;
+``chunked=True`` sends every body with chunked transfer encoding, as the API server does for lists.
 
 With ``tls=(certfile, keyfile)`` it serves HTTPS with that certificate.
 
@@ -182,7 +183,7 @@ class FakeApiServer:
 
     def __init__(self, scenario: str = "healthy", *, mode: str = "normal", tls: tuple[str, str] | None = None,
                  trickle_bytes: int = 4, trickle_interval: float = 0.02, status_message: str = "etcdserver: timeout",
-                 forbidden_resources: tuple[str, ...] = ()) -> None:
+                 forbidden_resources: tuple[str, ...] = (), chunked: bool = False) -> None:
         self.scenario = scenario
         self.mode = mode
         self.files = load_scenario(scenario)
@@ -191,6 +192,7 @@ class FakeApiServer:
         self.trickle_interval = trickle_interval
         self.status_message = status_message
         self.forbidden_resources = forbidden_resources
+        self.chunked = chunked
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
@@ -350,9 +352,13 @@ class FakeApiServer:
                     self.close_connection = True
                     return
                 code, content_type, body, extra = fake.hostile(req) or (*fake.answer(req), {})
+                if fake.chunked:  # as the API server sends large lists
+                    extra = {**extra, "Transfer-Encoding": "chunked"}
+                    body = b"".join(b"%x\r\n%s\r\n" % (len(part), part)
+                                    for part in (body[i:i + 1000] for i in range(0, len(body), 1000))) + b"0\r\n\r\n"
+                length_header = "" if fake.chunked else f"Content-Length: {len(body)}\r\n"
                 head = (f"HTTP/1.1 {code} {'OK' if code == 200 else 'Error'}\r\nContent-Type: {content_type}\r\n"
-                        f"Content-Length: {len(body)}\r\n"
-                        + "".join(f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n").encode()
+                        + length_header + "".join(f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n").encode()
                 try:
                     if fake.mode == "trickle-headers":
                         self._trickle(head + body)

@@ -119,6 +119,21 @@ def test_a_slow_answer_that_finishes_in_time_is_read_whole(serve, tmp_path):
     assert report.results[0].status == "not confirmed", report.results[0]
 
 
+@pytest.mark.parametrize("mode", ["normal", "trickle"])
+def test_chunked_answers_are_read_whole_or_cut_at_the_deadline(mode, serve, tmp_path):
+    # given: chunked bodies, sent at once or a few bytes at a time
+    server = serve("conntrack-missing", mode=mode, chunked=True)
+    settings = ChecksSettings(kubeconfig=str(server.kubeconfig(tmp_path)), timeout=TIMEOUT if mode == "trickle"
+                              else 5.0)
+    # when
+    started = time.monotonic()
+    (result,) = run_checks(["kube-proxy"], SHOP_WEB, settings).results
+    # then
+    assert time.monotonic() - started <= TIMEOUT + GRACE_SECONDS + SLACK or mode == "normal"
+    assert (result.status, "was too slow" in result.summary) == (("failed", True) if mode == "trickle"
+                                                                  else ("confirmed", False))
+
+
 def test_a_trusted_tls_server_is_read_through_the_deadline_connection(serve, tmp_path, tls_files):
     # given: the kubeconfig trusts the server's certificate
     server = serve("conntrack-missing", tls=tls_files)
