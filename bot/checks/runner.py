@@ -208,6 +208,9 @@ def warm_up_in_background() -> threading.Thread:
         started = time.monotonic()
         try:
             warm_up()
+        except ImportError as exc:  # a slim install: the button says checks are unavailable
+            log.warning("cluster checks unavailable: %s", exc)
+            return
         except Exception:  # a broken client install shows up when checks run; do not stop the app
             log.exception("warming up the cluster checks failed")
             return
