@@ -135,7 +135,10 @@ class _RedactClientLogs(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.name.startswith("kubernetes") or "/kubernetes/" in record.pathname.replace("\\", "/"):
-            message = redact(record.getMessage())
+            try:
+                message = redact(record.getMessage())
+            except (TypeError, ValueError):  # arguments that do not fit the format: keep the text only
+                message = redact(str(record.msg))
             record.msg, record.args = message, None
             captured = getattr(self.local, "messages", None)
             if captured is not None:
