@@ -1,21 +1,29 @@
 """Open a guarded Kubernetes API client: in-cluster, a kubeconfig context, or a snapshot folder.
 
-Every client built here has the read-only guard installed before it is returned, and
-never writes the kubeconfig back (token refreshes stay in memory).
+Every client built here has the read-only guard installed before it is returned, reads each
+answer within its request's deadline (:mod:`bot.checks._transport`), and never writes the
+kubeconfig back (token refreshes stay in memory). Only the client modules the checks use are
+imported (``api_client``, ``configuration``, the kubeconfig loader, the models of what is
+read); the generated API classes, megabytes of code, are imported only if a caller asks for
+``Connection.apis``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import logging
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.checks._guard import install_guard
+from bot.checks._guard import guarded_api_client
 from bot.checks.errors import NoCluster
 from bot.checks.settings import ChecksSettings
+from bot.redact import redact
 
 DEFAULT_KUBECONFIG = "~/.kube/config"
 NO_CLUSTER_HINT = ("set KUBECONFIG (or K8SFIX_CHECKS_CONTEXTS for the bot), run the bot in a pod with its "
@@ -24,7 +32,11 @@ NO_CLUSTER_HINT = ("set KUBECONFIG (or K8SFIX_CHECKS_CONTEXTS for the bot), run 
 
 @dataclass(frozen=True)
 class Apis:
-    """The typed API groups the checks read, built once per connection (importing them is slow)."""
+    """The client's generated API classes on one connection (importing them costs about a second).
+
+    The checks read through ``ClusterReader.list``/``get``, which need none of them; these are
+    for code that calls a generated method directly.
+    """
 
     core: Any
     apps: Any
@@ -36,23 +48,34 @@ class Apis:
     @classmethod
     def for_client(cls, api_client: Any) -> Apis:
         """Instantiate every API group on ``api_client``."""
-        from kubernetes import client as k8s
+        from kubernetes.client.api.apiregistration_v1_api import ApiregistrationV1Api
+        from kubernetes.client.api.apps_v1_api import AppsV1Api
+        from kubernetes.client.api.autoscaling_v2_api import AutoscalingV2Api
+        from kubernetes.client.api.core_v1_api import CoreV1Api
+        from kubernetes.client.api.networking_v1_api import NetworkingV1Api
+        from kubernetes.client.api.version_api import VersionApi
 
-        return cls(core=k8s.CoreV1Api(api_client), apps=k8s.AppsV1Api(api_client),
-                   networking=k8s.NetworkingV1Api(api_client),
-                   apiregistration=k8s.ApiregistrationV1Api(api_client),
-                   autoscaling=k8s.AutoscalingV2Api(api_client), version=k8s.VersionApi(api_client))
+        return cls(core=CoreV1Api(api_client), apps=AppsV1Api(api_client), networking=NetworkingV1Api(api_client),
+                   apiregistration=ApiregistrationV1Api(api_client), autoscaling=AutoscalingV2Api(api_client),
+                   version=VersionApi(api_client))
 
 
 @dataclass(frozen=True)
 class Connection:
-    """A guarded API client, its API groups, and the name of what it looks at."""
+    """A guarded API client and the name of what it looks at."""
 
     cluster: str
     api_client: Any
     server: str
-    apis: Apis
     snapshot: bool = False
+    _apis: list[Apis] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def apis(self) -> Apis:
+        """The generated API classes on this client, imported on first use."""
+        if not self._apis:
+            self._apis.append(Apis.for_client(self.api_client))
+        return self._apis[0]
 
     def close(self) -> None:
         """Release pooled connections."""
@@ -74,14 +97,14 @@ def connect(settings: ChecksSettings, *, context: str | None = None,
         NoCluster: nothing to connect with, or the context is unknown or not allowed; the
             message says which, ``hint`` what to do.
     """
-    from kubernetes import client as k8s
-
     if snapshot_dir is not None:
         return _snapshot_connection(Path(snapshot_dir))
     if settings.in_cluster and context is None:
-        from kubernetes.config import ConfigException, load_incluster_config
+        from kubernetes.client.configuration import Configuration
+        from kubernetes.config.config_exception import ConfigException
+        from kubernetes.config.incluster_config import load_incluster_config
 
-        configuration = k8s.Configuration()
+        configuration = Configuration()
         try:
             load_incluster_config(client_configuration=configuration)
         except (ConfigException, OSError) as exc:
@@ -91,19 +114,51 @@ def connect(settings: ChecksSettings, *, context: str | None = None,
 
 
 def _connection(name: str, configuration: Any) -> Connection:
-    from kubernetes import client as k8s
+    from bot.checks._transport import BoundedTransport
 
     configuration.retries = False  # one attempt: the check's own deadline decides when to give up
-    api_client = k8s.ApiClient(configuration)
+    api_client = guarded_api_client(configuration, transport=BoundedTransport)
     api_client.user_agent = f"k8sfix-checks/{__version__}"
-    install_guard(api_client)
-    return Connection(cluster=name, api_client=api_client, server=str(configuration.host),
-                      apis=Apis.for_client(api_client))
+    return Connection(cluster=name, api_client=api_client, server=str(configuration.host))
+
+
+class _RedactClientLogs(logging.Filter):
+    """Redact what the Kubernetes client logs; keep this thread's messages while a kubeconfig loads.
+
+    The kubeconfig loader logs a failing exec credential plugin's output (which may hold a
+    token) with ``logging.error`` on the root logger.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.local = threading.local()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("kubernetes") or "/kubernetes/" in record.pathname.replace("\\", "/"):
+            try:
+                message = redact(record.getMessage())
+            except (TypeError, ValueError):  # arguments that do not fit the format: keep the text only
+                message = redact(str(record.msg))
+            record.msg, record.args = message, None
+            captured = getattr(self.local, "messages", None)
+            if captured is not None:
+                captured.append(message)
+        return True
+
+
+@functools.cache
+def _client_log_filter() -> _RedactClientLogs:
+    """Install the redacting filter on the root and ``kubernetes`` loggers (once)."""
+    log_filter = _RedactClientLogs()
+    logging.getLogger().addFilter(log_filter)
+    logging.getLogger("kubernetes").addFilter(log_filter)
+    return log_filter
 
 
 def _kubeconfig_connection(settings: ChecksSettings, context: str | None) -> Connection:
-    from kubernetes import client as k8s
-    from kubernetes.config import ConfigException, list_kube_config_contexts, load_kube_config
+    from kubernetes.client.configuration import Configuration
+    from kubernetes.config.config_exception import ConfigException
+    from kubernetes.config.kube_config import list_kube_config_contexts, load_kube_config
 
     paths = kubeconfig_paths(settings)
     if not paths:
@@ -125,27 +180,33 @@ def _kubeconfig_connection(settings: ChecksSettings, context: str | None) -> Con
     if context not in names:
         raise NoCluster(f"kubeconfig has no context {context!r}",
                         f"contexts in {config_file}: {', '.join(names) or 'none'}")
-    configuration = k8s.Configuration()
+    configuration = Configuration()
+    log_filter = _client_log_filter()
+    log_filter.local.messages = []
     try:
         load_kube_config(config_file=config_file, context=context, client_configuration=configuration,
                          persist_config=False)
     except Exception as exc:  # auth plugins raise anything; report, never crash
-        raise NoCluster(f"cannot load context {context!r} from {config_file}: {exc}",
+        raise NoCluster(f"cannot load context {context!r} from {config_file}: {redact(str(exc))}",
                         "check the context's user credentials (kubectl config view --minify)") from None
+    finally:
+        logged, log_filter.local.messages = log_filter.local.messages, None
+    exec_failed = [m for m in logged if m.startswith("exec:")]
+    if exec_failed and not configuration.api_key and not configuration.cert_file:
+        raise NoCluster(f"the credential plugin of context {context!r} failed: {exec_failed[0][:300]}",
+                        "run the plugin's login yourself (e.g. kubectl get nodes) and check its command "
+                        "in the kubeconfig user's exec section")
     return _connection(context, configuration)
 
 
 def _snapshot_connection(root: Path) -> Connection:
-    from kubernetes import client as k8s
+    from kubernetes.client.configuration import Configuration
 
     from bot.checks._snapshot import SnapshotTransport, is_snapshot_dir
 
     if not is_snapshot_dir(root):
         raise NoCluster(f"{root} is not a cluster dump folder (no nodes.json, no <namespace>/pods.json)",
                         "create one with: kubectl cluster-info dump --all-namespaces --output-directory DIR")
-    configuration = k8s.Configuration(host="http://snapshot.invalid")
-    api_client = k8s.ApiClient(configuration)
-    api_client.rest_client.pool_manager = SnapshotTransport(root)  # type: ignore[assignment]
-    install_guard(api_client)
-    return Connection(cluster=f"snapshot:{root}", api_client=api_client, server=str(root),
-                      apis=Apis.for_client(api_client), snapshot=True)
+    configuration = Configuration(host="http://snapshot.invalid")
+    api_client = guarded_api_client(configuration, transport=lambda _: SnapshotTransport(root))
+    return Connection(cluster=f"snapshot:{root}", api_client=api_client, server=str(root), snapshot=True)

@@ -1,7 +1,10 @@
 """The reads checks may make, each bounded by the check's deadline, errors made specific.
 
-A check gets one :class:`ClusterReader`. Every method is a GET through the guarded client;
-failures become :mod:`bot.checks.errors` exceptions whose ``hint`` says what to do.
+A check gets one :class:`ClusterReader`. Every read is a GET of a resource declared in
+:mod:`bot.checks.reads`, made through the guarded client with the time the check has left;
+failures become :mod:`bot.checks.errors` exceptions whose ``hint`` says what to do
+(:mod:`bot.checks._failures` words them). Reads decode straight into the client's models,
+without the generated API classes, so a check costs no second of imports.
 """
 
 from __future__ import annotations
@@ -11,22 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from bot.checks import _failures
 from bot.checks._client import Connection
-from bot.checks._snapshot import SNAPSHOT_HEADER
 from bot.checks.errors import (
     ApiError,
     ClusterAccessError,
     Forbidden,
     NotInSnapshot,
     ReadOnlyViolation,
-    TimedOut,
-    Unreachable,
 )
+from bot.checks.reads import READS, ApiRead, find
 
 T = TypeVar("T")
 LOG_TAIL_LINES = 200
 LOG_LIMIT_BYTES = 256 * 1024
-RBAC_HINT = "grant it in the bot's ClusterRole (deploy/rbac/clusterrole.yaml) or your own RBAC"
+RBAC_HINT = _failures.RBAC_HINT
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,15 @@ class Read:
         return f"{self.verb} {resource}{where}"
 
 
+def model_names() -> list[str]:
+    """The client models the declared reads decode to (lists and single objects)."""
+    names = ["VersionInfo"]
+    for read in READS:
+        if read.kind != "str":
+            names.extend((read.kind, f"{read.kind}List"))
+    return names
+
+
 class ClusterReader:
     """Read-only access to one cluster (or snapshot) for one check, until ``deadline``."""
 
@@ -52,13 +63,7 @@ class ClusterReader:
         self.connection = connection
         self.deadline = deadline
         self._api = connection.api_client
-        apis = connection.apis
-        self.core = apis.core
-        self.apps = apis.apps
-        self.networking = apis.networking
-        self.apiregistration = apis.apiregistration
-        self.autoscaling = apis.autoscaling
-        self.version_api = apis.version
+        self._started = time.monotonic()
 
     @property
     def snapshot(self) -> bool:
@@ -69,79 +74,120 @@ class ClusterReader:
         """Seconds left before the check's deadline."""
         return self.deadline - time.monotonic()
 
-    # -- the reads -------------------------------------------------------------------------
+    # -- generated API classes, for code that calls their methods through :meth:`call` ---------
+
+    @property
+    def core(self) -> Any:
+        """``CoreV1Api`` on this connection (imported on first use: about half a second)."""
+        return self.connection.apis.core
+
+    @property
+    def apps(self) -> Any:
+        """``AppsV1Api`` on this connection."""
+        return self.connection.apis.apps
+
+    # -- any declared resource -------------------------------------------------------------
+
+    def list_of(self, resource: str, namespace: str | None = None, *, group: str | None = None,
+             label_selector: str | None = None, field_selector: str | None = None,
+             limit: int | None = None) -> list[Any]:
+        """The objects of a declared ``resource`` in ``namespace`` (or everywhere), by selector.
+
+        Raises:
+            ClusterAccessError: the read failed; ``hint`` says what to do.
+            KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
+        """
+        read = find(resource, group=group)
+        query = [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
+                                     ("limit", limit)) if v]
+        result = self._fetch(read, "list", namespace, None, query)
+        return list(getattr(result, "items", None) or [])
+
+    def get_one(self, resource: str, name: str, namespace: str | None = None, *,
+                group: str | None = None) -> Any | None:
+        """One object of a declared ``resource``, or None when it does not exist.
+
+        Raises:
+            ClusterAccessError: the read failed; ``hint`` says what to do.
+            KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
+        """
+        read = find(resource, group=group)
+        return self._fetch(read, "get", namespace, name, [], missing_ok=True)
+
+    def can_list(self, read: ApiRead, namespace: str | None = None) -> bool:
+        """True when a minimal list (``limit=1``) of ``read`` is allowed, False on 401/403."""
+        try:
+            self._fetch(read, "list", namespace, None, [("limit", 1)])
+        except Forbidden:
+            return False
+        return True
+
+    # -- the reads the checks make ---------------------------------------------------------
 
     def nodes(self, label_selector: str | None = None) -> list[Any]:
         """All nodes (V1Node), optionally by label."""
-        kw: dict[str, Any] = {"label_selector": label_selector} if label_selector else {}
-        return self.call(Read("list", "", "nodes"), self.core.list_node, **kw).items or []
+        return self.list_of("nodes", label_selector=label_selector)
 
     def node(self, name: str) -> Any | None:
         """One node, or None when it does not exist."""
-        return self._get(Read("get", "", "nodes"), self.core.read_node, name)
+        return self.get_one("nodes", name)
 
     def pods(self, namespace: str | None = None, *, label_selector: str | None = None,
              field_selector: str | None = None) -> list[Any]:
         """Pods (V1Pod) of ``namespace`` or of all namespaces, by label and field selector."""
-        kw: dict[str, Any] = {k: v for k, v in (("label_selector", label_selector),
-                                                ("field_selector", field_selector)) if v}
-        if namespace:
-            return self.call(Read("list", "", "pods", namespace), self.core.list_namespaced_pod,
-                              namespace, **kw).items or []
-        return self.call(Read("list", "", "pods"), self.core.list_pod_for_all_namespaces, **kw).items or []
+        return self.list_of("pods", namespace, label_selector=label_selector, field_selector=field_selector)
 
-    def pod_log(self, namespace: str, pod: str, container: str, *, tail_lines: int = LOG_TAIL_LINES) -> str:
-        """The last ``tail_lines`` lines of one container's log."""
-        text = self.call(Read("get", "", "pods/log", namespace), self.core.read_namespaced_pod_log, pod,
-                          namespace, container=container, tail_lines=tail_lines, limit_bytes=LOG_LIMIT_BYTES)
+    def pod_log(self, namespace: str, pod: str, container: str, *, tail_lines: int = LOG_TAIL_LINES,
+                limit_bytes: int = LOG_LIMIT_BYTES) -> str:
+        """The last ``tail_lines`` lines of one container's log (only in the namespaces declared for logs).
+
+        Raises:
+            Forbidden: logs of this namespace are not among the declared reads.
+        """
+        read = find("pods", subresource="log")
+        if read.namespaces and namespace not in read.namespaces:
+            raise Forbidden(f"logs of pods in {namespace} are not read (only in {', '.join(read.namespaces)})",
+                            "add the namespace to the pods/log line of bot/checks/reads.py and to the RBAC")
+        text = self._fetch(read, "get", namespace, pod, [("container", container), ("tailLines", tail_lines),
+                                                           ("limitBytes", limit_bytes)], accept="text/plain")
         return text if isinstance(text, str) else str(text or "")
 
     def service(self, namespace: str, name: str) -> Any | None:
         """One Service, or None."""
-        return self._get(Read("get", "", "services", namespace), self.core.read_namespaced_service,
-                         name, namespace)
+        return self.get_one("services", name, namespace)
 
     def services(self, namespace: str) -> list[Any]:
         """Services of ``namespace``."""
-        return self.call(Read("list", "", "services", namespace), self.core.list_namespaced_service,
-                          namespace).items or []
+        return self.list_of("services", namespace)
 
     def endpoints(self, namespace: str, name: str) -> Any | None:
         """The Endpoints object of a Service, or None."""
-        return self._get(Read("get", "", "endpoints", namespace), self.core.read_namespaced_endpoints,
-                         name, namespace)
+        return self.get_one("endpoints", name, namespace)
 
     def events(self, namespace: str | None = None, *, field_selector: str | None = None) -> list[Any]:
         """Core events (CoreV1Event) of ``namespace`` or all namespaces, by field selector."""
-        kw: dict[str, Any] = {"field_selector": field_selector} if field_selector else {}
-        if namespace:
-            return self.call(Read("list", "", "events", namespace), self.core.list_namespaced_event,
-                              namespace, **kw).items or []
-        return self.call(Read("list", "", "events"), self.core.list_event_for_all_namespaces, **kw).items or []
+        return self.list_of("events", namespace, field_selector=field_selector)
 
     def daemonset(self, namespace: str, name: str) -> Any | None:
         """One DaemonSet, or None."""
-        return self._get(Read("get", "apps", "daemonsets", namespace), self.apps.read_namespaced_daemon_set,
-                         name, namespace)
+        return self.get_one("daemonsets", name, namespace)
 
     def network_policies(self, namespace: str) -> list[Any]:
         """NetworkPolicies of ``namespace``."""
-        return self.call(Read("list", "networking.k8s.io", "networkpolicies", namespace),
-                          self.networking.list_namespaced_network_policy, namespace).items or []
+        return self.list_of("networkpolicies", namespace)
 
     def api_service(self, name: str) -> Any | None:
         """One APIService (e.g. ``v1beta1.metrics.k8s.io``), or None."""
-        return self._get(Read("get", "apiregistration.k8s.io", "apiservices"),
-                         self.apiregistration.read_api_service, name)
+        return self.get_one("apiservices", name)
 
     def hpas(self) -> list[Any]:
         """HorizontalPodAutoscalers (autoscaling/v2) of all namespaces."""
-        return self.call(Read("list", "autoscaling", "horizontalpodautoscalers"),
-                          self.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces).items or []
+        return self.list_of("horizontalpodautoscalers")
 
     def version(self) -> Any:
         """The API server's ``/version``."""
-        return self.call(Read("get", "", "/version"), self.version_api.get_code)
+        return self.call(Read("get", "", "/version"), lambda _request_timeout: self._request(
+            "/version/", [], "VersionInfo", _request_timeout))
 
     def readyz(self) -> tuple[int, str]:
         """Status code and body of ``/readyz?verbose``."""
@@ -154,15 +200,17 @@ class ClusterReader:
             body = response.read() or b""
             status = int(response.status)
             text = body.decode("utf-8", "replace")
-            if status == 404 and response.getheader(SNAPSHOT_HEADER) == "missing":
+            if status == 404 and response.getheader(_failures.SNAPSHOT_HEADER) == "missing":
                 raise NotInSnapshot("the snapshot cannot answer /readyz")
-            if status in (401, 403):
+            if status in (401, 403, 429):
                 from kubernetes.client.exceptions import ApiException
 
-                raise ApiException(status=status, reason="Forbidden")
+                raise ApiException(status=status, reason=response.reason)
             return status, text
 
         return self.call(Read("get", "", "/readyz"), call)
+
+    # -- helpers for checks ----------------------------------------------------------------
 
     def can(self, read: Read, method: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
         """True when the minimal read ``method(*args, **kwargs)`` is allowed, False on 401/403."""
@@ -184,87 +232,52 @@ class ClusterReader:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _get(self, read: Read, method: Callable[..., Any], *args: Any) -> Any | None:
-        from kubernetes.client.exceptions import ApiException
+    def _fetch(self, read: ApiRead, verb: str, namespace: str | None, name: str | None,
+               query: list[tuple[str, Any]], *, missing_ok: bool = False, accept: str = "application/json") -> Any:
+        kind = read.kind if read.kind == "str" or name else f"{read.kind}List"
+        path = read.path(namespace, name)
+        described = Read(verb, read.group, read.rbac_resource, namespace if not read.cluster_scoped else None)
+        return self.call(described, lambda _request_timeout: self._request(path, query, kind, _request_timeout,
+                                                                          accept), _raw_404=missing_ok)
 
-        try:
-            return self.call(read, method, *args, _raw_404=True)
-        except ApiException:
-            return None
+    def _request(self, path: str, query: list[tuple[str, Any]], kind: str, timeout: float,
+                 accept: str = "application/json") -> Any:
+        params = self._api.param_serialize(method="GET", resource_path=path, query_params=query,
+                                           header_params={"Accept": accept}, auth_settings=["BearerToken"])
+        response = self._api.call_api(*params, _request_timeout=timeout)
+        response.read()
+        return self._api.response_deserialize(response_data=response, response_types_map={"200": kind}).data
 
     def call(self, read: Read, method: Callable[..., Any], *args: Any, _raw_404: bool = False,
              **kwargs: Any) -> Any:
-        """Call client ``method`` for ``read`` with the time left; raise specific errors.
+        """Call ``method`` for ``read`` with the time left; raise specific errors.
+
+        Returns None for a 404 when ``_raw_404`` (an object that does not exist).
 
         Raises:
             ClusterAccessError: the read failed (forbidden, unreachable, timed out, not in the snapshot).
-            ReadOnlyViolation: the method is not a read (the guard refused it).
+            ReadOnlyViolation: the request is not a declared read (the guard refused it).
         """
-        import urllib3
         from kubernetes.client.exceptions import ApiException
 
+        server = self.connection.server
         remaining = self.remaining()
         if remaining <= 0.01:
-            raise TimedOut(f"no time left to {read.describe()}", _timeout_hint(self.connection))
+            raise _failures.no_time_left(read.describe(), server)
         try:
             return method(*args, _request_timeout=remaining, **kwargs)
-        except ReadOnlyViolation:
+        except (ReadOnlyViolation, ClusterAccessError):
             raise
         except ApiException as exc:
-            status = int(exc.status or 0)
-            headers = exc.headers or {}
-            if status == 404 and headers.get(SNAPSHOT_HEADER) == "missing":
-                raise NotInSnapshot(f"{_status_message(exc) or 'not in the snapshot'}",
-                                    "dump with --all-namespaces, or add the file to the folder") from None
-            if status == 404 and _raw_404:
-                raise
-            if status in (401, 403):
-                who = "authentication failed (401)" if status == 401 else "forbidden (403)"
-                raise Forbidden(f"{read.describe()}: {who}",
-                                RBAC_HINT if status == 403 else "the credentials were rejected: renew the "
-                                "token or check the kubeconfig user") from None
-            if status == 0:
-                raise Unreachable(f"cannot talk to {self.connection.server}: {_first_line(exc.reason)}",
-                                  "check the TLS settings (certificate-authority) of the kubeconfig") from None
-            raise ApiError(f"{read.describe()}: HTTP {status} {_status_message(exc) or exc.reason}",
-                           "retry; if it persists, look at the API server logs") from None
-        except (urllib3.exceptions.TimeoutError, TimeoutError):
-            raise TimedOut(f"the API server at {self.connection.server} did not answer {read.describe()} "
-                           f"in time", _timeout_hint(self.connection)) from None
-        except urllib3.exceptions.MaxRetryError as exc:
-            if isinstance(exc.reason, urllib3.exceptions.TimeoutError):
-                raise TimedOut(f"the API server at {self.connection.server} did not answer in time",
-                               _timeout_hint(self.connection)) from None
-            raise Unreachable(f"cannot reach the API server at {self.connection.server}: {exc.reason}",
-                              _unreachable_hint()) from None
-        except (urllib3.exceptions.HTTPError, OSError) as exc:
-            raise Unreachable(f"cannot reach the API server at {self.connection.server}: "
-                              f"{_first_line(str(exc))}", _unreachable_hint()) from None
-        except ClusterAccessError:
-            raise
-        except ValueError as exc:  # pydantic: a response the client could not parse
-            raise ApiError(f"{read.describe()}: unexpected response ({_first_line(str(exc))})",
+            if int(exc.status or 0) == 404 and _raw_404 and \
+                    (exc.headers or {}).get(_failures.SNAPSHOT_HEADER) != "missing":
+                return None
+            raise _failures.from_api_exception(exc, read.describe(), server) from None
+        except ValueError as exc:  # pydantic: an answer the client could not decode
+            raise ApiError(f"{read.describe()}: unexpected response ({_failures.first_line(exc)})",
                            "the API server version may be unsupported by this client") from None
-
-
-def _status_message(exc: Any) -> str:
-    import json
-
-    try:
-        return str(json.loads(exc.body or "{}").get("message", ""))
-    except (ValueError, AttributeError):
-        return ""
-
-
-def _first_line(text: Any) -> str:
-    return str(text or "").strip().splitlines()[0][:200] if str(text or "").strip() else ""
-
-
-def _timeout_hint(connection: Connection) -> str:
-    return (f"check the network path to {connection.server} (VPN, authorized IP ranges, private cluster, "
-            "firewall), or raise K8SFIX_CHECK_TIMEOUT")
-
-
-def _unreachable_hint() -> str:
-    return ("check the server address in the kubeconfig, DNS, VPN and the API server's authorized IP ranges "
-            "(kubectl cluster-info)")
+        except Exception as exc:
+            error = _failures.from_transport_error(exc, read.describe(), server, self.deadline - self._started)
+            if error is None:
+                raise
+            raise error from None

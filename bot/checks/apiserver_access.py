@@ -6,47 +6,36 @@ and one minimal list per resource the checks read.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from bot.checks._reader import ClusterReader, Read
 from bot.checks.catalog import CHECKS
-from bot.checks.errors import Forbidden, TimedOut, Unreachable
+from bot.checks.errors import Forbidden, TimedOut, TlsFailure, Unreachable
+from bot.checks.reads import READS, ApiRead
 from bot.checks.types import CheckInputs, CheckResult
 
 CHECK_ID = "apiserver-access"
-TLS_WORDS = ("certificate", "ssl", "tls", "x509")
 
-PROBES: tuple[tuple[Read, Callable[[ClusterReader], tuple[Callable[..., Any], tuple[Any, ...]]]], ...] = (
-    (Read("list", "", "nodes"), lambda r: (r.core.list_node, ())),
-    (Read("list", "", "pods"), lambda r: (r.core.list_pod_for_all_namespaces, ())),
-    (Read("list", "", "services"), lambda r: (r.core.list_service_for_all_namespaces, ())),
-    (Read("list", "", "endpoints"), lambda r: (r.core.list_endpoints_for_all_namespaces, ())),
-    (Read("list", "", "events"), lambda r: (r.core.list_event_for_all_namespaces, ())),
-    (Read("list", "apps", "daemonsets"), lambda r: (r.apps.list_daemon_set_for_all_namespaces, ())),
-    (Read("list", "networking.k8s.io", "networkpolicies"),
-     lambda r: (r.networking.list_network_policy_for_all_namespaces, ())),
-    (Read("list", "apiregistration.k8s.io", "apiservices"), lambda r: (r.apiregistration.list_api_service, ())),
-    (Read("list", "autoscaling", "horizontalpodautoscalers"),
-     lambda r: (r.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces, ())),
-)
-"""One minimal list (limit=1) per resource the checks read; pods/log is probed on a kube-system pod."""
+PROBES: tuple[ApiRead, ...] = tuple(read for read in READS if "list" in read.verbs and not read.subresource)
+"""One minimal list (limit=1) per declared resource; logs are probed on a pod of each log namespace."""
+LOG_PROBES: tuple[ApiRead, ...] = tuple(read for read in READS if read.subresource == "log")
 
 
 def missing_reads(reader: ClusterReader) -> list[str]:
-    """The reads the checks need that the credentials are refused."""
+    """The declared reads the credentials are refused."""
     missing = []
-    for read, probe in PROBES:
-        method, args = probe(reader)
-        if not reader.can(read, method, *args, limit=1):
-            missing.append(read.describe())
-    pods, _ = reader.try_read(lambda: reader.pods("kube-system"))
-    if pods:
-        pod = pods[0]
-        log = Read("get", "", "pods/log", "kube-system")
-        if not reader.can(log, reader.core.read_namespaced_pod_log, pod.metadata.name, "kube-system",
-                          container=pod.spec.containers[0].name, tail_lines=1, limit_bytes=1):
-            missing.append(log.describe())
+    for read in PROBES:
+        namespace = read.namespaces[0] if read.namespaces else None
+        if not reader.can_list(read, namespace):
+            missing.append(Read("list", read.group, read.resource, namespace).describe())
+    for read in LOG_PROBES:
+        for namespace in read.namespaces or ("kube-system",):
+            pods, _ = reader.try_read(lambda ns=namespace: reader.pods(ns))  # type: ignore[misc]
+            if not pods:
+                continue
+            pod = pods[0]
+            try:
+                reader.pod_log(namespace, pod.metadata.name, pod.spec.containers[0].name, tail_lines=1, limit_bytes=1)
+            except Forbidden:
+                missing.append(Read("get", read.group, read.rbac_resource, namespace).describe())
     return missing
 
 
@@ -63,8 +52,7 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         return CheckResult(CHECK_ID, "confirmed", f"the API server at {server} does not answer from here",
                            (str(exc), f"what to do: {exc.hint}"), ("aks-apiserver-dial-timeout",))
     except Unreachable as exc:
-        tls = any(word in str(exc).lower() for word in TLS_WORDS)
-        topic = "apiserver-cert-unable-to-connect" if tls else "aks-apiserver-dial-timeout"
+        topic = "apiserver-cert-unable-to-connect" if isinstance(exc, TlsFailure) else "aks-apiserver-dial-timeout"
         return CheckResult(CHECK_ID, "confirmed", f"cannot connect to the API server at {server}",
                            (str(exc), f"what to do: {exc.hint}"), (topic,))
     except Forbidden as exc:

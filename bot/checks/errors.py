@@ -3,14 +3,21 @@
 Hierarchy::
 
     CheckError (bot.errors)
-    ├── ReadOnlyViolation       a request that is not a plain GET, or touches Secrets: refused in-process
+    ├── ReadOnlyViolation       a request that is not a declared read (bot/checks/reads.py): refused in-process
     └── ClusterAccessError      the cluster could not answer a read
         ├── NoCluster           no kubeconfig / context / in-cluster config to connect with
-        ├── Forbidden           401 or 403 on a read (names the missing permission)
-        ├── Unreachable         the connection failed (DNS, refused, TLS)
+        ├── Forbidden           403 on a read (names the missing permission)
+        │   └── Unauthenticated 401: the credentials were rejected
+        ├── Unreachable         the connection failed
+        │   ├── NameNotResolved the server's host name does not resolve
+        │   ├── ConnectionRefused nothing listens at the server's address and port
+        │   ├── TlsFailure      the TLS handshake or the certificate check failed
+        │   └── ConnectionLost  the connection was reset or closed mid-answer
         ├── TimedOut            no answer within the check's time
+        │   └── TooSlow         an answer was arriving, too slowly to finish in time
         ├── NotInSnapshot       the snapshot folder has no file for this read
-        └── ApiError            any other HTTP error status
+        └── ApiError            any other HTTP error status, or an answer that cannot be used
+            └── Throttled       429: the API server is rate-limiting the checks
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from bot.errors import CheckError
 
 
 class ReadOnlyViolation(CheckError):
-    """A non-GET request, or one under ``secrets``, was refused before leaving the process."""
+    """A request that is not a declared read was refused before leaving the process."""
 
 
 class ClusterAccessError(CheckError):
@@ -38,12 +45,36 @@ class Forbidden(ClusterAccessError):
     """The credentials may not perform this read."""
 
 
+class Unauthenticated(Forbidden):
+    """The API server rejected the credentials (401)."""
+
+
 class Unreachable(ClusterAccessError):
     """The API server could not be connected to."""
 
 
+class NameNotResolved(Unreachable):
+    """The API server's host name does not resolve."""
+
+
+class ConnectionRefused(Unreachable):
+    """Nothing accepts connections at the API server's address and port."""
+
+
+class TlsFailure(Unreachable):
+    """The TLS handshake with the API server, or the check of its certificate, failed."""
+
+
+class ConnectionLost(Unreachable):
+    """The connection was reset or closed before the answer was complete."""
+
+
 class TimedOut(ClusterAccessError):
     """The API server did not answer in time."""
+
+
+class TooSlow(TimedOut):
+    """The API server was sending its answer, too slowly to finish within the check's time."""
 
 
 class NotInSnapshot(ClusterAccessError):
@@ -52,3 +83,7 @@ class NotInSnapshot(ClusterAccessError):
 
 class ApiError(ClusterAccessError):
     """Another HTTP error status."""
+
+
+class Throttled(ApiError):
+    """The API server answered 429 Too Many Requests."""

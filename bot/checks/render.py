@@ -49,8 +49,12 @@ def render_scan(scan: ScanReport) -> str:
              f"{len(scan.findings)} findings ({scan.counts_text()})"]
     for problem in scan.problems:
         lines.append(f"  could not read: {problem}")
-    if not scan.findings:
-        lines.append("  no Warning events, unhealthy pods or NotReady nodes")
+    if not scan.read:
+        lines.append("  nothing could be read, so nothing is known about this cluster's health")
+    elif not scan.findings:
+        seen = {"Warning events": "Warning events", "nodes": "NotReady nodes", "pods": "unhealthy pods"}
+        found = " or ".join(seen[what] for what in scan.read)
+        lines.append(f"  no {found}" + (f" (not read: {', '.join(scan.unread)})" if scan.unread else ""))
     for group in scan.groups:
         topic = group.topic or "(no KB match)"
         title = f" - {group.title}" if group.title else ""

@@ -3,15 +3,20 @@
 Every problem (unknown id, no kubeconfig, a 403, a timeout, a bug in a check) becomes a
 ``failed`` result whose summary says what to do; the other checks still run. Summaries and
 evidence are redacted and shortened here, so no check can leak a secret by forgetting to.
+
+Each check runs in a daemon thread; every request it makes ends by the check's deadline
+(:mod:`bot.checks._transport`), so the threads end with the run. A thread still busy when the
+report is due (a hung DNS lookup, a check stuck in its own code) is reported as failed and
+left behind; being a daemon, it never keeps the process alive.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +35,7 @@ log = logging.getLogger(__name__)
 MAX_EVIDENCE = 12
 MAX_LINE = 300
 GRACE_SECONDS = 0.5
-"""Extra wait past a check's timeout for its last request to return its own timeout error."""
+"""Extra wait past a check's deadline for it to turn its last request's timeout into its own result."""
 
 CheckFunction = Callable[[Any, CheckInputs], CheckResult]
 
@@ -133,36 +138,87 @@ def run_checks(check_ids: Iterable[str], inputs: CheckInputs, settings: ChecksSe
     cluster = connection.cluster
     budget_end = start + settings.budget
     deadline = min(budget_end, time.monotonic() + settings.timeout)
-    executor = ThreadPoolExecutor(max_workers=len(known), thread_name_prefix="k8sfix-check")
     try:
-        futures: dict[Future[CheckResult], str] = {
-            executor.submit(_run_one, i, connection, inputs, deadline): i for i in known}
-        wait(futures, timeout=max(0.0, deadline - time.monotonic()) + GRACE_SECONDS)
-        for future, check_id in futures.items():
-            if future.done():
-                results[check_id] = future.result()
-            else:
-                future.cancel()
-                limit = settings.timeout if deadline < budget_end else settings.budget
-                results[check_id] = failed(
-                    check_id, f"no answer within {limit:g} s",
-                    f"check the network path to {connection.server}, or raise K8SFIX_CHECK_TIMEOUT")
+        finished = _run_in_threads(known, connection, inputs, deadline)
     finally:
-        executor.shutdown(wait=False, cancel_futures=True)
         connection.close()
+    limit = settings.timeout if deadline < budget_end else settings.budget
+    for check_id in known:
+        results[check_id] = finished.get(check_id) or failed(
+            check_id, f"the check did not finish within {limit:g} s: the API server at {connection.server} "
+            "answered too slowly", "check the network path and the API server's health, or raise "
+            "K8SFIX_CHECK_TIMEOUT")
     return report()
 
 
+def _run_in_threads(check_ids: list[str], connection: Any, inputs: CheckInputs,
+                    deadline: float) -> dict[str, CheckResult]:
+    """Run each check in its own daemon thread; return the results that were ready by the deadline."""
+    results: dict[str, CheckResult] = {}
+    lock = threading.Lock()
+
+    def work(check_id: str) -> None:
+        result = _run_one(check_id, connection, inputs, deadline)
+        with lock:
+            results[check_id] = result
+
+    threads = [threading.Thread(target=work, args=(check_id,), name=f"k8sfix-check-{check_id}", daemon=True)
+               for check_id in check_ids]
+    for thread in threads:
+        thread.start()
+    end = deadline + GRACE_SECONDS
+    for thread in threads:
+        thread.join(timeout=max(0.0, end - time.monotonic()))
+    late = [t.name for t in threads if t.is_alive()]
+    if late:
+        log.warning("checks still running past their deadline", extra={"threads": late})
+    with lock:
+        return dict(results)
+
+
+WARM_MODULES = ("kubernetes.client.api_client", "kubernetes.client.configuration", "kubernetes.client.exceptions",
+                "kubernetes.config.kube_config", "kubernetes.config.incluster_config", "bot.checks._failures",
+                "bot.checks._transport", "bot.checks._reader")
+"""What a run imports besides the models: the client's core, the kubeconfig loaders, our transport."""
+
+
 def warm_up() -> None:
-    """Import the Kubernetes client's API modules now (about a second) so the first run does not pay for it.
+    """Import the parts of the Kubernetes client the checks use, so the first run does not pay for it.
 
-    For long-running processes such as the Slack app: call it once at start-up, e.g. in a thread.
+    For long-running processes such as the Slack app: call it once at start-up, e.g. in a thread
+    (:func:`warm_up_in_background`). Costs about half a second of CPU.
     """
-    from kubernetes import client as k8s
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    from bot.checks._client import _client_log_filter
+    from bot.checks._guard import _guarded_class
+    from bot.checks._reader import model_names
 
-    for name in ("CoreV1Api", "AppsV1Api", "NetworkingV1Api", "ApiregistrationV1Api", "AutoscalingV2Api",
-                 "VersionApi"):
-        getattr(k8s, name)
+    _guarded_class()
+    _client_log_filter()
+    models = importlib.import_module("kubernetes.client.models")
+    for name in model_names():
+        getattr(models, name)
+
+
+def warm_up_in_background() -> threading.Thread:
+    """Start :func:`warm_up` in a daemon thread and return it (a failure is logged, never raised)."""
+
+    def run() -> None:
+        started = time.monotonic()
+        try:
+            warm_up()
+        except ImportError as exc:  # a slim install: the button says checks are unavailable
+            log.warning("cluster checks unavailable: %s", exc)
+            return
+        except Exception:  # a broken client install shows up when checks run; do not stop the app
+            log.exception("warming up the cluster checks failed")
+            return
+        log.info("cluster checks warmed up", extra={"seconds": round(time.monotonic() - started, 2)})
+
+    thread = threading.Thread(target=run, name="k8sfix-checks-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 def check_ids_for_entry(entry: Entry) -> tuple[str, ...]:

@@ -1,11 +1,14 @@
 """Proactive triage: Warning events, unhealthy pods and NotReady nodes, matched to KB topics.
 
 Each finding's text goes through the matcher; findings are grouped by the topic it asserts,
-and the checks of every matched topic run once to give each group a verdict.
+and the checks of every matched topic run once to give each group a verdict. Everything a
+scan reports (findings and the reasons reads failed) is redacted; the reads and the verdicts
+together stay within the run's budget.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +21,9 @@ from bot.checks.types import CheckInputs, CheckResult
 from bot.redact import redact
 
 MAX_EVENTS = 300
+MAX_TEXT = 2000
+"""Characters of an event or pod message kept (and redacted); the terminal shows 160."""
+READS = ("Warning events", "nodes", "pods")
 FindingKind = Literal["event", "pod", "node"]
 
 
@@ -74,6 +80,13 @@ class ScanReport:
     elapsed_seconds: float = 0.0
     problems: tuple[str, ...] = field(default=())
     """Reads that failed, each with what to do."""
+    read: tuple[str, ...] = field(default=())
+    """What could be read (of :data:`READS`); a finding-free scan means something only for these."""
+
+    @property
+    def unread(self) -> tuple[str, ...]:
+        """What could not be read."""
+        return tuple(what for what in READS if what not in self.read)
 
     def counts_text(self) -> str:
         """``3 events, 2 pods, 1 node``."""
@@ -83,11 +96,12 @@ class ScanReport:
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict."""
         return {"cluster": self.cluster, "elapsed_seconds": round(self.elapsed_seconds, 3),
-                "problems": list(self.problems), "groups": [g.to_dict() for g in self.groups]}
+                "problems": list(self.problems), "read": list(self.read), "unread": list(self.unread),
+                "groups": [g.to_dict() for g in self.groups]}
 
 
 def _one_line(text: str) -> str:
-    return redact(" ".join(str(text or "").split()))
+    return redact(" ".join(str(text or "")[:MAX_TEXT].split()))
 
 
 def event_findings(events: list[Any]) -> list[Finding]:
@@ -175,20 +189,24 @@ def scan(settings: ChecksSettings, matcher: Matcher, *, context: str | None = No
     try:
         connection = connect(settings, context=context, snapshot_dir=snapshot_dir)
     except ClusterAccessError as exc:
-        return ScanReport(cluster=context or "", problems=(f"{exc}; {exc.hint}",),
+        return ScanReport(cluster=context or "", problems=(_one_line(f"{exc}; {exc.hint}"),),
                           elapsed_seconds=time.monotonic() - start)
-    reader = ClusterReader(connection, deadline=time.monotonic() + min(settings.timeout, settings.budget))
+    reader = ClusterReader(connection, deadline=start + min(settings.timeout, settings.budget))
     findings: list[Finding] = []
     problems: list[str] = []
+    done: list[str] = []
     reads = (("Warning events", lambda: event_findings(reader.events(field_selector="type=Warning"))),
              ("nodes", lambda: node_findings(reader.nodes())),
              ("pods", lambda: pod_findings(reader.pods())))
-    for what, read in reads:
-        try:
-            findings.extend(read())
-        except ClusterAccessError as exc:
-            problems.append(f"{what}: {exc}; {exc.hint}")
-    connection.close()
+    try:
+        for what, read in reads:
+            try:
+                findings.extend(read())
+                done.append(what)
+            except ClusterAccessError as exc:
+                problems.append(_one_line(f"{what}: {exc}; {exc.hint}"))
+    finally:
+        connection.close()
     grouped: dict[str | None, list[Finding]] = {}
     entries: dict[str, Any] = {}
     for finding in findings:
@@ -203,8 +221,10 @@ def scan(settings: ChecksSettings, matcher: Matcher, *, context: str | None = No
         for topic, entry in entries.items():
             wanted.extend(tuple(entry.checks) or checks_for_topic(topic))
         runnable = [c for c in dict.fromkeys(wanted) if c in CHECKS and not CHECKS[c].needs]
+        left = max(0.01, settings.budget - (time.monotonic() - start))  # the reads count against the budget
         if runnable:
-            report = run_checks(runnable, CheckInputs(), settings, context=context, snapshot_dir=snapshot_dir)
+            report = run_checks(runnable, CheckInputs(), dataclasses.replace(settings, budget=left), context=context,
+                                snapshot_dir=snapshot_dir)
             results_by_check = {r.check_id: r for r in report.results}
     groups = []
     for topic, items in grouped.items():
@@ -215,4 +235,4 @@ def scan(settings: ChecksSettings, matcher: Matcher, *, context: str | None = No
         groups.append(TopicGroup(topic, title, tuple(items), results))
     groups.sort(key=lambda g: (g.topic is None, -g.count, g.topic or ""))
     return ScanReport(cluster=connection.cluster, findings=tuple(findings), groups=tuple(groups),
-                      elapsed_seconds=time.monotonic() - start, problems=tuple(problems))
+                      elapsed_seconds=time.monotonic() - start, problems=tuple(problems), read=tuple(done))

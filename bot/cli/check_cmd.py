@@ -44,7 +44,7 @@ def check_ids_for(topic: str, args: argparse.Namespace) -> tuple[str, ...]:
     from bot.cli.common import kb_dirs
     from bot.kb.loader import load_knowledge
 
-    entry = load_knowledge(kb_dirs(args)).get(topic)
+    entry = _entry_file(topic, kb_dirs(args)) or load_knowledge(kb_dirs(args)).get(topic)
     if entry is not None:
         from bot.checks.runner import check_ids_for_entry
 
@@ -53,6 +53,28 @@ def check_ids_for(topic: str, args: argparse.Namespace) -> tuple[str, ...]:
     if not ids:
         raise CheckError(f"{topic!r} is neither a KB topic nor a check id; check ids: {', '.join(sorted(CHECK_IDS))}")
     return ids
+
+
+def _entry_file(topic: str, extra: list[Any]) -> Any | None:
+    """The entry from the file named by its id (an entry's id is its file name), None to load the whole KB.
+
+    Parsing one file instead of every entry keeps ``k8sfix check TOPIC`` quick; the folder that
+    would win in the full KB (the last one holding the file) is the one read.
+    """
+    import re
+    from pathlib import Path
+
+    from bot.kb.loader import builtin_dir, load_file
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,120}", topic):
+        return None
+    for folder in reversed([builtin_dir(), *(Path(p) for p in extra)]):
+        for suffix in (".yaml", ".yml", ".md"):
+            path = folder / f"{topic}{suffix}"
+            if path.is_file():
+                entry, problems = load_file(path)
+                return entry if entry is not None and entry.id == topic and not problems else None
+    return None
 
 
 def settings_for_cli() -> Any:

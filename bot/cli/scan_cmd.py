@@ -14,7 +14,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "scan", help="list Warning events, unhealthy pods and NotReady nodes by KB topic",
         description="Read recent Warning events, unhealthy pods and NotReady nodes, match each to the knowledge "
                     "base, group them by topic with counts, and run the matched topics' read-only checks. "
-                    "Exit 1 when the cluster could not be read.",
+                    "Exit 1 when the cluster, or part of it, could not be read.",
         epilog="Examples: k8sfix scan | k8sfix scan --context prod --json | k8sfix scan --snapshot ./dump",
     )
     p.add_argument("--context", help="kubeconfig context (your own kubeconfig: no allowlist applies)")
@@ -25,7 +25,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    """Scan and print; exit 1 when nothing could be read."""
+    """Scan and print; exit 1 when a read failed (nothing, or not everything, could be read)."""
     from bot.checks.render import render_scan, scan_json
     from bot.checks.scan import scan
     from bot.cli.check_cmd import settings_for_cli
@@ -39,4 +39,4 @@ def run(args: argparse.Namespace) -> int:
         print_json(scan_json(report))
     else:
         sys.stdout.write(render_scan(report))
-    return EXIT_FAILED if report.problems and not report.findings else EXIT_OK
+    return EXIT_FAILED if report.problems or report.unread else EXIT_OK

@@ -180,6 +180,10 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     started = time.monotonic()
     matcher = load_matcher(list(settings.kb_dirs), use_cache=True)
     matcher.warm_up()
+    if checks is not None and getattr(checks, "enabled", False):
+        from bot.checks import warm_up_in_background
+
+        warm_up_in_background()  # the first "Run cluster checks" click must not wait for the client's imports
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
     deps = deps_of_app(app)

@@ -9,16 +9,35 @@ folders under ``fixtures/`` (see ``fixtures/build_fixtures.py``); a scenario is 
   ``system:public-info-viewer`` allows);
 - ``hang``: accept the connection and never answer.
 
-Every request is recorded (method, path, query) before anything else happens, so a test can
-prove what reached the server and what did not.
+Hostile modes, for the robustness tests (every one bounded by the server's stop):
+
+- ``refuse``: nothing listens on the port (the connection is refused);
+- ``reset``: read the request, then reset the connection (TCP RST);
+- ``trickle``: send the right answer, a few bytes at a time (``trickle_bytes`` every
+  ``trickle_interval`` seconds);
+- ``trickle-headers``: the same from the status line on;
+- ``unauthorized`` / ``throttle``: 401 / 429 (with ``Retry-After``) on every request;
+- ``error-10mb``: 500 with a 10 MB body;
+- ``error-500``: 500 with a Status whose message is ``status_message``.
+
+``forbidden_resources`` (e.g. ``("events",)``) answers 403 for those resources only, in any mode;
+``chunked=True`` sends every body with chunked transfer encoding, as the API server does for lists.
+
+With ``tls=(certfile, keyfile)`` it serves HTTPS with that certificate.
+
+Every request is recorded (method, path, query, headers) before anything else happens, so a
+test can prove what reached the server and what did not.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import socket
+import ssl
+import struct
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -78,6 +97,21 @@ class Recorded:
     method: str
     path: str
     query: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
+    target: str = ""
+
+
+def write_kubeconfig(folder: Path, server: str, context: str = "fake", *,
+                     user: dict[str, Any] | None = None, cluster: dict[str, Any] | None = None) -> Path:
+    """Write a kubeconfig with one context ``context`` for ``server`` (``cluster``: more fields); return its path."""
+    path = folder / f"kubeconfig-{context}"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": context,
+        "clusters": [{"name": context, "cluster": {"server": server, **(cluster or {})}}],
+        "users": [{"name": context, "user": user or {"token": "fake-token-0123456789"}}],
+        "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
+    }), encoding="utf-8")
+    return path
 
 
 def _labels_match(selector: str, labels: dict[str, str]) -> bool:
@@ -135,18 +169,40 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 drops concurrent connects, which then retry after 1 s
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # hostile modes break connections on purpose
+
+
+TEN_MB = 10 * 1024 * 1024
+TEN_MB_BODY = b"{" + b" " * TEN_MB + b"}"
+"""One shared 10 MB error page, so the server's own memory stays small next to the client's."""
+
 
 class FakeApiServer:
     """Serve one scenario on ``127.0.0.1`` on a free port; use as a context manager."""
 
-    def __init__(self, scenario: str = "healthy", *, mode: str = "normal") -> None:
+    def __init__(self, scenario: str = "healthy", *, mode: str = "normal", tls: tuple[str, str] | None = None,
+                 trickle_bytes: int = 4, trickle_interval: float = 0.02, status_message: str = "etcdserver: timeout",
+                 forbidden_resources: tuple[str, ...] = (), chunked: bool = False) -> None:
         self.scenario = scenario
         self.mode = mode
         self.files = load_scenario(scenario)
         self.requests: list[Recorded] = []
+        self.trickle_bytes = trickle_bytes
+        self.trickle_interval = trickle_interval
+        self.status_message = status_message
+        self.forbidden_resources = forbidden_resources
+        self.chunked = chunked
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = _Server(("127.0.0.1", 0), self._handler_class())
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True,
+                                                      do_handshake_on_connect=False)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.02},
                                         name="fake-apiserver", daemon=True)
 
@@ -155,33 +211,31 @@ class FakeApiServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{self._scheme}://{host}:{port}"
 
     def __enter__(self) -> FakeApiServer:
+        if self.mode == "refuse":
+            self._server.server_close()  # the port stays ours to name, and nothing listens on it
+            return self
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        if self.mode != "refuse":
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(timeout=5)
 
-    def kubeconfig(self, folder: Path, context: str = "fake") -> Path:
-        """Write a kubeconfig whose context ``context`` points at this server; return its path."""
-        path = folder / f"kubeconfig-{context}"
-        path.write_text(json.dumps({
-            "apiVersion": "v1", "kind": "Config", "current-context": context,
-            "clusters": [{"name": context, "cluster": {"server": self.url}}],
-            "users": [{"name": context, "user": {"token": "fake-token-0123456789"}}],
-            "contexts": [{"name": context, "context": {"cluster": context, "user": context}}],
-        }), encoding="utf-8")
-        return path
+    def kubeconfig(self, folder: Path, context: str = "fake", *, server: str | None = None,
+                   user: dict[str, Any] | None = None, cluster: dict[str, Any] | None = None) -> Path:
+        """Write a kubeconfig whose context ``context`` points at this server (or ``server``); return its path."""
+        return write_kubeconfig(folder, server or self.url, context, user=user, cluster=cluster)
 
-    def record(self, method: str, target: str) -> Recorded:
+    def record(self, method: str, target: str, headers: dict[str, str] | None = None) -> Recorded:
         parts = urlsplit(target)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-        entry = Recorded(method, parts.path, query)
+        entry = Recorded(method, parts.path, query, dict(headers or {}), target)
         with self._lock:
             self.requests.append(entry)
         return entry
@@ -209,6 +263,8 @@ class FakeApiServer:
         if len(rest) >= 3 and rest[0] == "namespaces":
             namespace, rest = rest[1], rest[2:]
         resource, name, sub = rest[0], (rest[1] if len(rest) > 1 else None), (rest[2] if len(rest) > 2 else None)
+        if resource in self.forbidden_resources:
+            return self._status(403, "Forbidden", f"cannot list resource {resource!r}")
         if resource not in KNOWN_RESOURCES:
             return self._status(404, "NotFound", f"the server doesn't have a resource type {resource!r}")
         items = self._items(resource, namespace)
@@ -262,6 +318,19 @@ class FakeApiServer:
                 "reason": reason, "code": code}
         return code, "application/json", json.dumps(body).encode()
 
+    def hostile(self, req: Recorded) -> tuple[int, str, bytes, dict[str, str]] | None:
+        """The answer of a storm mode, or None to answer normally."""
+        if self.mode == "unauthorized":
+            return (*self._status(401, "Unauthorized", "Unauthorized"), {})
+        if self.mode == "throttle":
+            return (*self._status(429, "TooManyRequests", "Too many requests, please try again later."),
+                    {"Retry-After": "1"})
+        if self.mode == "error-10mb":
+            return 500, "application/json", TEN_MB_BODY, {}
+        if self.mode == "error-500":
+            return (*self._status(500, "InternalError", self.status_message), {})
+        return None
+
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
@@ -270,19 +339,46 @@ class FakeApiServer:
             disable_nagle_algorithm = True
 
             def _serve(self) -> None:
-                req = fake.record(self.command, self.path)
+                req = fake.record(self.command, self.path, dict(self.headers.items()))
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
                 if fake.mode == "hang":
                     fake._stop.wait(30)
                     return
-                code, content_type, body = fake.answer(req)
-                self.send_response(code)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                if fake.mode == "reset":
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.connection.close()
+                    self.close_connection = True
+                    return
+                code, content_type, body, extra = fake.hostile(req) or (*fake.answer(req), {})
+                if fake.chunked:  # as the API server sends large lists
+                    extra = {**extra, "Transfer-Encoding": "chunked"}
+                    body = b"".join(b"%x\r\n%s\r\n" % (len(part), part)
+                                    for part in (body[i:i + 1000] for i in range(0, len(body), 1000))) + b"0\r\n\r\n"
+                length_header = "" if fake.chunked else f"Content-Length: {len(body)}\r\n"
+                head = (f"HTTP/1.1 {code} {'OK' if code == 200 else 'Error'}\r\nContent-Type: {content_type}\r\n"
+                        + length_header + "".join(f"{k}: {v}\r\n" for k, v in extra.items()) + "\r\n").encode()
+                try:
+                    if fake.mode == "trickle-headers":
+                        self._trickle(head + body)
+                    elif fake.mode == "trickle":
+                        self.wfile.write(head)
+                        self._trickle(body)
+                    else:
+                        self.wfile.write(head)
+                        self.wfile.write(body)
+                except OSError:
+                    self.close_connection = True  # the client gave up: that is the point of these modes
+
+            def _trickle(self, data: bytes) -> None:
+                step = fake.trickle_bytes
+                for start in range(0, len(data), step):
+                    if fake._stop.is_set():
+                        break
+                    self.wfile.write(data[start:start + step])
+                    self.wfile.flush()
+                    fake._stop.wait(fake.trickle_interval)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
 

@@ -15,8 +15,8 @@ from bot.cli.main import build_parser, main
 def cluster(serve, tmp_path, monkeypatch):
     """Point KUBECONFIG at a fake server for the scenario; clear the bot's own settings."""
 
-    def start(scenario: str = "healthy", *, mode: str = "normal"):
-        server = serve(scenario, mode=mode)
+    def start(scenario: str = "healthy", *, mode: str = "normal", **options):
+        server = serve(scenario, mode=mode, **options)
         monkeypatch.setenv("KUBECONFIG", str(server.kubeconfig(tmp_path)))
         return server
 
@@ -64,6 +64,24 @@ def test_check_a_snapshot_needs_no_cluster(dump, monkeypatch, capsys):
     assert code == 0
     assert f"Cluster checks on snapshot:{folder}" in out
     assert "(node=node-b)" in out
+
+
+def test_check_a_topic_a_team_folder_overrides_runs_the_teams_checks(cluster, tmp_path, capsys):
+    # given: a team folder replaces the built-in entry, listing other checks
+    from bot.kb.loader import builtin_dir
+
+    cluster("conntrack-missing")
+    team = tmp_path / "team-kb"
+    team.mkdir()
+    text = (builtin_dir() / "kube-proxy-conntrack-missing.yaml").read_text(encoding="utf-8")
+    (team / "kube-proxy-conntrack-missing.yaml").write_text(
+        text.replace("checks: [kube-proxy]", "checks: [kube-proxy, node-health]"), encoding="utf-8")
+    # when
+    code = main(["--kb", str(team), "check", "kube-proxy-conntrack-missing", "--json"])
+    # then
+    data = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["check_id"] for r in data["results"]] == ["kube-proxy", "node-health"]
 
 
 def test_the_cli_ignores_the_bots_context_allowlist(cluster, monkeypatch, capsys):
@@ -128,6 +146,64 @@ def test_scan_without_a_cluster_exits_1(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert code == 1
     assert "could not read: no kubeconfig found at /nonexistent" in out
+
+
+@pytest.mark.parametrize("mode", ["forbidden", "hang", "refuse"])
+def test_a_scan_that_could_read_nothing_says_so_and_exits_1(mode, cluster, monkeypatch, capsys):
+    # given
+    cluster("healthy", mode=mode)
+    monkeypatch.setenv("K8SFIX_CHECK_TIMEOUT", "0.5")
+    # when
+    code = main(["scan"])
+    # then: never an all-clear
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "nothing could be read, so nothing is known about this cluster's health" in out
+    assert "no Warning events" not in out
+
+
+def test_a_scan_that_could_read_only_part_says_what_it_did_not_read(cluster, capsys):
+    # given: events are forbidden, nodes and pods healthy
+    cluster("healthy", forbidden_resources=("events",))
+    # when
+    code = main(["scan", "--json"])
+    # then
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert (data["read"], data["unread"]) == (["nodes", "pods"], ["Warning events"])
+    # and in text
+    assert main(["scan"]) == 1
+    assert "no NotReady nodes or unhealthy pods (not read: Warning events)" in capsys.readouterr().out
+
+
+SECRETS = ("hunter2-very-secret", "abcdefghijklmnopqrstuvwxyz012345", "s3cr3t-token-0123456789")
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["text", "json"])
+def test_scan_never_echoes_secrets_from_events_or_server_errors(as_json, cluster, tmp_path, capsys):
+    # given: a Warning event quoting credentials, and a server whose errors quote one
+    server = cluster("healthy")
+    server.files["default/events.json"]["items"].append({
+        "metadata": {"name": "web.leak", "namespace": "default"}, "type": "Warning", "reason": "Failed",
+        "count": 3, "lastTimestamp": "2024-05-01T10:00:00Z",
+        "involvedObject": {"kind": "Pod", "name": "web-1", "namespace": "default"},
+        "message": f"probe failed: curl -H 'Authorization: Bearer {SECRETS[1]}' db password={SECRETS[0]}"})
+    broken = serve_error(cluster, f"etcd: token={SECRETS[2]} rejected")
+    # when
+    main(["scan", "--no-checks", *(["--json"] if as_json else [])])
+    first = capsys.readouterr().out
+    broken()
+    main(["scan", "--no-checks", *(["--json"] if as_json else [])])
+    second = capsys.readouterr().out
+    # then
+    assert "probe failed" in first and "[REDACTED]" in first
+    assert "HTTP 500" in second and "[REDACTED]" in second
+    assert not [s for s in SECRETS if s in first + second]
+
+
+def serve_error(cluster, message):
+    """A function that points KUBECONFIG at a server answering 500 with ``message``."""
+    return lambda: cluster("healthy", mode="error-500", status_message=message)
 
 
 def test_both_commands_are_registered():
