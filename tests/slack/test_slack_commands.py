@@ -103,10 +103,10 @@ def test_the_locale_is_looked_up_once_per_user(slack: Harness) -> None:
 
 def test_abstention_says_so_and_offers_the_closest_topics(slack: Harness, matcher: Matcher) -> None:
     # given
-    result = matcher.match("ImagePullBackOff", top=3)
+    result = matcher.match("namespace stuck in Terminating", top=3)
     assert result.abstained and result.matches
     # when
-    slack.command("ImagePullBackOff")
+    slack.command("namespace stuck in Terminating")
     blocks = blocks_of(slack.fake.wait_for("response_url")[0].params)
     # then
     assert "No confident match" in blocks[0]["text"]["text"]
