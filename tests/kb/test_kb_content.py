@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.cli.main import main
 from bot.kb import LANGUAGES, builtin_dir, load_knowledge
 from bot.matching.features import load_lexicon
 
 DATA = Path(__file__).parent.parent / "data"
 CATALOGUE = [line.strip() for line in (DATA / "catalogue_ids.txt").read_text().splitlines() if line.strip()]
+COMMON = [line.strip() for line in (DATA / "common_ids.txt").read_text().splitlines() if line.strip()]
 try:
     from bot.checks.catalog import CHECK_IDS
 except ImportError:  # pragma: no cover - the checks package ships with the project
@@ -27,7 +30,7 @@ SEEDS = {"000_26bd43a3c4e24936.txt", "001_57bae0457eababc4.txt", "002_9b0a7c4731
 
 
 def test_every_catalogue_topic_has_exactly_one_entry() -> None:
-    assert sorted(KB.entries) == sorted(CATALOGUE)
+    assert sorted(KB.entries) == sorted(CATALOGUE + COMMON)
 
 
 @pytest.mark.parametrize("topic", CATALOGUE)
@@ -38,6 +41,33 @@ def test_entry_is_written_in_every_language(topic: str) -> None:
         text = entry.text[lang]
         assert text.title and text.impact and text.symptoms and text.causes, lang
         assert all(cause.fix for cause in text.causes), lang
+
+
+@pytest.mark.parametrize("topic", COMMON)
+def test_common_entry_is_written_in_every_language(topic: str) -> None:
+    test_entry_is_written_in_every_language(topic)
+
+
+@pytest.mark.parametrize("topic", COMMON)
+def test_common_entry_cites_component_and_reason(topic: str) -> None:
+    entry = KB.entries[topic]
+    assert entry.sources
+    assert all(s.component and s.reason and not s.file for s in entry.sources)
+    assert entry.origin == "common"
+
+
+@pytest.mark.parametrize("topic", COMMON)
+def test_common_entry_commands_have_a_purpose_in_every_language(topic: str) -> None:
+    test_every_command_has_a_purpose_in_every_language(topic)
+
+
+def test_kb_list_json_says_which_entries_are_common(capsys: pytest.CaptureFixture[str]) -> None:
+    # when the KB is listed as JSON
+    assert main(["kb", "list", "--json"]) == 0
+    origins = {row["id"]: row["origin"] for row in json.loads(capsys.readouterr().out)}
+    # then common topics say so and document topics keep their origin
+    assert {topic: origins[topic] for topic in COMMON} == dict.fromkeys(COMMON, "common")
+    assert {origins[topic] for topic in CATALOGUE} == {"document"}
 
 
 @pytest.mark.parametrize("topic", CATALOGUE)
