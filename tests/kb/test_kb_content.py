@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.cli.main import main
 from bot.kb import LANGUAGES, builtin_dir, load_knowledge
 from bot.matching.features import load_lexicon
 
@@ -56,7 +57,6 @@ def test_common_entry_cites_a_component_and_reason(topic: str) -> None:
 def test_kb_list_json_says_common_entries_are_common(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.cli.main import main
 
     monkeypatch.delenv("K8SFIX_KB_PATH", raising=False)
     assert main(["kb", "list", "--json"]) == 0

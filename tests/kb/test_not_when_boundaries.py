@@ -1,0 +1,89 @@
+"""The KB's ``not_when`` rule-outs: they keep look-alikes away and never rule out an entry's own cases.
+
+A rule-out applies when its pattern is found anywhere in the pasted text (``re.search``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.kb import load_knowledge
+
+QUERIES = Path(__file__).parent.parent / "data" / "queries"
+KB = load_knowledge()
+
+
+def _ruled_out(entry_id: str, text: str) -> bool:
+    return any(re.search(rule.pattern, text) for rule in KB.entries[entry_id].not_when)
+
+
+def _positive_queries() -> list[tuple[str, str, str]]:
+    out = []
+    for path in sorted(QUERIES.glob("*.yaml")):
+        for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+            if item["expect"] != "none" and item["expect"] in KB.entries:
+                out.append((f"{path.stem}[{i}]", item["expect"], item["query"]))
+    return out
+
+
+def test_no_entry_rules_out_its_own_queries() -> None:
+    # given every labelled query of the project
+    queries = _positive_queries()
+    assert len(queries) > 150
+    # then no query is ruled out by the not_when of the entry it expects
+    ruled_out = [name for name, expect, text in queries if _ruled_out(expect, text)]
+    assert ruled_out == []
+
+
+LOOK_ALIKES = [
+    # (entry, text, ruled out?)
+    ("flannel-init-crashloop-selinux",
+     "orders-6c5d8f7b9-m4kzr   0/2     Init:CrashLoopBackOff   5 (88s ago)   6m", True),
+    ("flannel-init-crashloop-selinux",
+     "kubectl logs reviews-v1-6f8d9b7c5-2xkqp -c istio-init\niptables: Chain already exists.", True),
+    ("flannel-init-crashloop-selinux",
+     "kube-flannel-ds-8jx2t   0/1     Init:CrashLoopBackOff   5 (72s ago)   4m10s", False),
+    ("kube-proxy-conntrack-missing",
+     'Error: failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create '
+     'failed: unable to start container process: exec: "celery": executable file not found in $PATH: unknown', True),
+    ("kube-proxy-conntrack-missing",
+     'conntrack returned error: error looking for path of conntrack: exec: "conntrack": executable file not found '
+     'in $PATH', False),
+    ("win-pods-containercreating",
+     'Warning  FailedMount  2m  kubelet  MountVolume.SetUp failed for volume "data" : mount failed: exit status 32',
+     True),
+    ("win-pods-containercreating", 'Warning  Failed  10s  kubelet  Error: configmap "app-config" not found', True),
+    ("win-pods-containercreating",
+     "The container operating system does not match the host operating system.", False),
+    ("pod-ip-allocation-failed",
+     'Warning  FailedAttachVolume  1m  attachdetach-controller  Multi-Attach error for volume "pvc-1" Volume is '
+     "already exclusively attached to one node and can't be attached to another", True),
+    ("pod-ip-allocation-failed",
+     "Failed to allocate address: Failed to delegate: Failed to allocate address: No available addresses", False),
+    ("node-disk-full", "0/3 nodes are available: 3 Insufficient ephemeral-storage.", True),
+    ("node-disk-full", "Warning  Evicted  kubelet  The node was low on resource: ephemeral-storage.", False),
+    ("scheduling-constraints",
+     "0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+     "3 Insufficient memory.", True),
+    ("scheduling-constraints",
+     "0/4 nodes are available: 1 node(s) had untolerated taint {dedicated: gpu}, 3 Insufficient memory.", False),
+    ("scheduling-constraints",
+     "0/1 nodes are available: 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }.", True),
+    ("volume-mount-failed",
+     'MountVolume.SetUp failed for volume "config" : configmap "app-config" not found', True),
+    ("volume-mount-failed",
+     'MountVolume.SetUp failed for volume "nfs" : mount failed: exit status 32', False),
+    ("container-start-error",
+     'OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not '
+     "found in $PATH: unknown", True),
+    ("container-start-error", "exec /usr/local/bin/docker-entrypoint.sh: exec format error", False),
+]
+
+
+@pytest.mark.parametrize(("entry_id", "text", "expected"), LOOK_ALIKES)
+def test_look_alikes_are_ruled_out_and_real_cases_are_not(entry_id: str, text: str, expected: bool) -> None:
+    assert _ruled_out(entry_id, text) is expected
