@@ -20,7 +20,8 @@ def _pct(value: float | None) -> str:
 
 def _row(name: str, r: dict[str, Any]) -> str:
     return (f"{name:<10} {r['queries']:>4} {_pct(r.get('top1'))} {_pct(r.get('top3'))} "
-            f"{_pct(r.get('answered_right'))} {_pct(r.get('negatives_abstained'))} {_pct(r.get('negatives_high'))}")
+            f"{_pct(r.get('answered_right'))} {_pct(r.get('negatives_abstained'))} {_pct(r.get('negatives_high'))} "
+            f"{_pct(r.get('high_precision'))}")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"summary": summary, "results": results_json(outcomes)})
         return 0
-    header = f"{'':<10} {'n':>4} {'top-1':>6} {'top-3':>6} {'right':>6} {'neg.abst':>6} {'neg.high':>6}"
+    header = (f"{'':<10} {'n':>4} {'top-1':>6} {'top-3':>6} {'right':>6} {'neg.abst':>6} {'neg.high':>6} "
+              f"{'hi.prec':>6}")
     print(header)
     print(_row("overall", summary["overall"]))
     for name, rates in summary["by_lang"].items():
@@ -44,7 +46,17 @@ def run(args: argparse.Namespace) -> int:
     for name, rates in summary["by_kind"].items():
         print(_row(name, rates))
     print("\n(right = top-1 and answered without abstaining;\n"
-          " neg.abst / neg.high = negatives abstained on / answered with high confidence)")
+          " neg.abst / neg.high = negatives abstained on / answered with high confidence;\n"
+          " hi.prec = share of high-confidence answers that are right: what triage posts on its own)")
+    by_origin = summary["overall"].get("negatives_high_by_origin")
+    if by_origin and by_origin.get("common"):
+        print(f"\nnegatives answered high: {by_origin['document']} by a document topic, {by_origin['common']} by a "
+              "common topic (a label older than the entry may call these none)")
+    print("\nreliability (predicted probability of a right first answer vs observed):")
+    for row in summary["reliability"]:
+        if row["queries"]:
+            print(f"  {row['bin']:>9}  {row['queries']:>4} queries  predicted {_pct(row['predicted'])}  "
+                  f"observed {_pct(row['observed'])}")
     if summary["misses"]:
         from bot.cli.term import TABLE_WIDTH, clip
 

@@ -57,6 +57,8 @@ class Outcome:
     abstained: bool
     probability: float = 0.0
     """The matcher's estimate that its first answer is right."""
+    origin: str = ""
+    """Where the first answer's entry comes from: ``document`` or ``common`` (see ``Entry.origin``)."""
 
     @property
     def negative(self) -> bool:
@@ -110,7 +112,8 @@ def evaluate(matcher: Matcher, queries: list[Query]) -> list[Outcome]:
         top = tuple(m.entry.id for m in result.matches)
         confidence = result.matches[0].confidence if result.matches else NONE
         probability = result.matches[0].probability if result.matches else 0.0
-        outcomes.append(Outcome(q, top, confidence, result.abstained, probability))
+        origin = result.matches[0].entry.origin if result.matches else ""
+        outcomes.append(Outcome(q, top, confidence, result.abstained, probability, origin))
     return outcomes
 
 
@@ -125,6 +128,11 @@ def _rates(outcomes: list[Outcome]) -> dict[str, Any]:
     if negatives:
         out["negatives_abstained"] = round(sum(o.abstained for o in negatives) / len(negatives), 4)
         out["negatives_high"] = round(sum(o.confidence == "high" for o in negatives) / len(negatives), 4)
+        # A file labelled before the KB grew may call "none" what a newer entry now covers: say which kind answered.
+        out["negatives_high_by_origin"] = {
+            origin: sum(o.confidence == "high" and o.origin == origin for o in negatives)
+            for origin in ("document", "common")
+        }
     high = [o for o in outcomes if o.confidence == "high"]
     out["high_answers"] = len(high)
     if high:
