@@ -32,8 +32,9 @@ HIGH_PRECISION = 0.98
 MEDIUM_PROBABILITY = 0.5
 """Below this an answer is more likely wrong than right: abstain and offer the closest topics."""
 L2 = 1.0
+FOLDS = 5
 SIGNS: dict[str, float] = {"score": 1, "lead": 1, "fuzzy": 1, "lexical": 1, "breadth": 1, "fit": 1, "agreement": 1,
-                           "alert": 1, "runner_up_ratio": -1, "sibling": -1}
+                           "alert": 1, "problem": 1, "runner_up_ratio": -1, "sibling": -1}
 """Directions a signal may push the probability: more score, lead or fit never makes an answer less likely right."""
 NEWTON_STEPS = 50
 
@@ -67,8 +68,8 @@ def samples(matcher: Matcher, queries: Sequence[Query]) -> list[Sample]:
     return out
 
 
-def fit(train: Sequence[Sample]) -> Calibration:
-    """Logistic regression on standardised signals, then band cut-offs from the fitting split."""
+def _logistic(train: Sequence[Sample]) -> Calibration:
+    """Logistic regression on standardised signals, weights kept to their :data:`SIGNS`; no bands yet."""
     x = np.asarray([s.vector for s in train], dtype=np.float64)
     y = np.asarray([s.right for s in train], dtype=np.float64)
     mean = x.mean(axis=0)
@@ -89,12 +90,28 @@ def fit(train: Sequence[Sample]) -> Calibration:
         w[:-1] = _respect_signs(w[:-1])
         if np.abs(w - previous).max() < 1e-9:
             break
-    draft = Calibration(tuple(float(v) for v in w[:-1]), float(w[-1]), tuple(float(v) for v in mean),
-                        tuple(float(v) for v in scale), high=1.0, medium=1.0)
-    probabilities = [draft.probability_of(s.vector) for s in train]
-    high = _cut_off(probabilities, [s.right for s in train], HIGH_PRECISION)
+    return Calibration(tuple(float(v) for v in w[:-1]), float(w[-1]), tuple(float(v) for v in mean),
+                       tuple(float(v) for v in scale), high=1.0, medium=1.0)
+
+
+def fit(train: Sequence[Sample]) -> Calibration:
+    """Fit the model on ``train``; cut the high band where answers were right on queries the model had not seen.
+
+    A cut-off read off the fitting queries themselves is optimistic, so the high cut-off comes from
+    out-of-fold probabilities: each of :data:`FOLDS` parts of ``train`` is scored by a model fitted on
+    the others.
+    """
+    model = _logistic(train)
+    folds = [[s for k, s in enumerate(train) if k % FOLDS == f] for f in range(FOLDS)]
+    probabilities: list[float] = []
+    right: list[bool] = []
+    for f, fold in enumerate(folds):
+        others = _logistic([s for g, part in enumerate(folds) if g != f for s in part])
+        probabilities += [others.probability_of(s.vector) for s in fold]
+        right += [s.right for s in fold]
+    high = _cut_off(probabilities, right, HIGH_PRECISION)
     medium = min(MEDIUM_PROBABILITY, high)
-    return Calibration(draft.weights, draft.bias, draft.mean, draft.scale, high=high, medium=medium)
+    return Calibration(model.weights, model.bias, model.mean, model.scale, high=high, medium=medium)
 
 
 def _respect_signs(weights: np.ndarray) -> np.ndarray:

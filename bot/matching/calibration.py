@@ -22,7 +22,7 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 SIGNALS: tuple[str, ...] = (
     "score", "lead", "runner_up_ratio", "fuzzy", "lexical", "breadth", "fit", "agreement",
-    "foreign", "foreign_score", "multi_line", "alert", "sibling",
+    "foreign", "foreign_score", "multi_line", "alert", "sibling", "problem",
 )
 """The inputs of the model, in the order of its weights."""
 
@@ -50,6 +50,8 @@ class Signals:
     alert: bool
     sibling: bool
     """The runner-up is a related entry with a close score."""
+    problem: bool = True
+    """The text says something is wrong; a how-to question about a topic is not a failure of it."""
 
     def vector(self) -> list[float]:
         """The model inputs in :data:`SIGNALS` order."""
@@ -57,7 +59,7 @@ class Signals:
         return [
             score, min(self.lead, 1.0), self.runner_up_ratio, self.fuzzy, self.lexical, self.breadth, self.fit,
             self.agreement, float(self.foreign), score * float(self.foreign), float(self.multi_line),
-            float(self.alert), float(self.sibling),
+            float(self.alert), float(self.sibling), float(self.problem),
         ]
 
 

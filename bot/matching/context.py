@@ -38,6 +38,35 @@ PLATFORM_EVIDENCE: dict[str, re.Pattern[str]] = {
 }
 """Evidence of a platform in the text."""
 
+PROBLEM_MARKERS: dict[str, re.Pattern[str]] = {
+    lang: re.compile(pattern, re.IGNORECASE)
+    for lang, pattern in {
+        "en": r"\b(?:errors?|err|fail\w*|fatal|panic|unable|cannot|can't|couldn't|could not|refused|denied|"
+              r"forbidden|time[sd]? ?out|not|no longer|doesn't|don't|won't|isn't|aren't|wasn't|never|stopped|"
+              r"stuck|broken|keeps?|pending|crash\w*|hang\w*|hung|slow|issue|problem|wrong|invalid|exceeded|"
+              r"unhealthy|notready|backoff|back-off|killed|oomkilled|exhausted|unavailable|unreachable|reset|"
+              r"insufficient|evicted|missing|waiting|nothing|none|lost|drop\w*)\b|<none>|\b[EWF]\d{4}\s",
+        "pt": r"\b(?:não|nao|nunca|falh\w*|erro\w*|trav\w*|pres[oa]s?|parad[oa]|caiu|cai|problema\w*|sem)\b",
+        "es": r"\b(?:no|nunca|fall\w*|error\w*|atascad\w*|colgad\w*|problema\w*|sin)\b",
+        "de": r"\b(?:nicht|kein\w*|nie|fehl\w*|fehler\w*|hängt|hängen|problem\w*|ohne)\b",
+        "fr": r"\b(?:ne|pas|jamais|échou\w*|erreur\w*|bloqu\w*|plant\w*|problème\w*|sans|impossible)\b",
+        "ru": r"(?<!\w)(?:не|нет|никак|ошибк\w*|пада\w*|пад\w*|завис\w*|висит|висят|проблем\w*|без|сломал\w*)(?!\w)",
+        "zh-Hans": r"无法|不能|不了|不到|不通|没有|失败|错误|报错|异常|卡住|卡在|问题|挂了|起不来",
+        "zh-Hant": r"無法|不能|不了|不到|不通|沒有|失敗|錯誤|報錯|異常|卡住|卡在|問題|掛了|起不來",
+        "ja": r"できない|でき(?:ませ|な)|ません|ない|失敗|エラー|異常|止まっ|落ち|問題",
+        "ko": r"안 |안됩|안돼|못|없|실패|에러|오류|문제|멈",
+    }.items()
+}
+"""Words that say something is wrong, per language; English always counts, since logs are English."""
+
+
+def reports_a_problem(text: str, lang: str) -> bool:
+    """True when the text says something fails, rather than asking how to do something."""
+    head = text[:CONTEXT_CHARS]
+    own = PROBLEM_MARKERS.get(lang)
+    return bool(PROBLEM_MARKERS["en"].search(head) or (own is not None and own.search(head)))
+
+
 NEUTRAL_TAG = "linux"
 """An entry tagged with this besides a platform applies everywhere."""
 

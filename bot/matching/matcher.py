@@ -28,7 +28,7 @@ from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
-from bot.matching.context import ContextRules, Fit, Setting
+from bot.matching.context import ContextRules, Fit, Setting, reports_a_problem
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
@@ -160,6 +160,7 @@ class Matcher:
         s1 = float(entry_scores[first])
         s2 = float(entry_scores[second]) if second is not None else 0.0
         sibling = second is not None and s2 >= SIBLING_RATIO * s1 and self._related(first, second)
+        problem = reports_a_problem(cleaned, query_lang)
         line_rows = [n for n, u in enumerate(units) if u.is_line]
         matches = []
         for rank, i in enumerate(order[: max(top, 1)]):
@@ -178,6 +179,7 @@ class Matcher:
                 multi_line=multi_line,
                 alert=bool(alert[i] > 0),
                 sibling=bool(sibling) and rank == 0,
+                problem=problem or self.index.entries[i].kind == "howto",
             )
             probability = self.calibration.probability(signals)
             if alert[i] >= self.tuning.alert_score:
