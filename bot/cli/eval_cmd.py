@@ -47,11 +47,11 @@ def run(args: argparse.Namespace) -> int:
         print(_row(name, rates))
     print("\n(right = top-1 and answered without abstaining;\n"
           " neg.abst / neg.high = negatives abstained on / answered with high confidence;\n"
-          " hi.prec = share of high-confidence answers that are right: what triage posts on its own)")
+          " hi.prec = share of high-confidence answers that are right (what triage posts))")
     by_origin = summary["overall"].get("negatives_high_by_origin")
     if by_origin and by_origin.get("common"):
         print(f"\nnegatives answered high: {by_origin['document']} by a document topic, {by_origin['common']} by a "
-              "common topic (a label older than the entry may call these none)")
+              "common topic\n(a label older than the entry may call these none)")
     print("\nreliability (predicted probability of a right first answer vs observed):")
     for row in summary["reliability"]:
         if row["queries"]:
