@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot.cli.main import main
 from bot.kb import LANGUAGES, builtin_dir, load_knowledge
 from bot.matching.features import load_lexicon
 
 DATA = Path(__file__).parent.parent / "data"
 CATALOGUE = [line.strip() for line in (DATA / "catalogue_ids.txt").read_text().splitlines() if line.strip()]
+COMMON = [line.strip() for line in (DATA / "common_ids.txt").read_text().splitlines() if line.strip()]
 try:
     from bot.checks.catalog import CHECK_IDS
 except ImportError:  # pragma: no cover - the checks package ships with the project
@@ -27,7 +30,35 @@ SEEDS = {"000_26bd43a3c4e24936.txt", "001_57bae0457eababc4.txt", "002_9b0a7c4731
 
 
 def test_every_catalogue_topic_has_exactly_one_entry() -> None:
-    assert sorted(KB.entries) == sorted(CATALOGUE)
+    assert sorted(KB.entries) == sorted(CATALOGUE + COMMON)
+
+
+@pytest.mark.parametrize("topic", COMMON)
+def test_common_entry_is_written_in_every_language(topic: str) -> None:
+    entry = KB.entries[topic]
+    assert set(entry.text) == set(LANGUAGES)
+    for lang in LANGUAGES:
+        text = entry.text[lang]
+        assert text.title and text.impact and text.symptoms and text.causes, lang
+        assert all(cause.fix for cause in text.causes), lang
+    for command in (*entry.diagnose, *entry.fix):
+        assert set(command.purpose) == set(LANGUAGES), command.run
+
+
+@pytest.mark.parametrize("topic", COMMON)
+def test_common_entry_cites_a_component_and_reason(topic: str) -> None:
+    sources = KB.entries[topic].sources
+    assert sources
+    assert all(s.component and s.reason and not s.file for s in sources)
+
+
+def test_kb_list_marks_common_entries(capsys: pytest.CaptureFixture[str]) -> None:
+    # given the built-in KB, when listed as JSON
+    assert main(["kb", "list", "--json"]) == 0
+    origins = {row["id"]: row["origin"] for row in json.loads(capsys.readouterr().out)}
+    # then the common topics say so and the catalogue topics come from a document
+    assert {origins[t] for t in COMMON} == {"common"}
+    assert {origins[t] for t in CATALOGUE} == {"document"}
 
 
 @pytest.mark.parametrize("topic", CATALOGUE)
