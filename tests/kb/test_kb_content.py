@@ -57,7 +57,6 @@ def test_common_entry_cites_a_component_and_reason(topic: str) -> None:
 def test_kb_list_json_says_common_entries_are_common(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-
     monkeypatch.delenv("K8SFIX_KB_PATH", raising=False)
     assert main(["kb", "list", "--json"]) == 0
     origins = {row["id"]: row["origin"] for row in json.loads(capsys.readouterr().out)}
