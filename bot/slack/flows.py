@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
-from bot.slack.answering import Ask, finish, prepare_reply, user_language
+from bot.slack.answering import Ask, finish, prepare_reply, remember, user_language
 from bot.slack.compose import SlackMessage, compose_notice
 from bot.slack.deps import Deps
 from bot.slack.files import attached_text
@@ -32,6 +32,7 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "
 
 def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) -> None:
     """Answer ``/k8sfix ...`` privately (or run its ``triage`` sub-command)."""
+    remember(deps, ask, "command", getattr(respond, "response_url", None) or "")
     words = ask.text.split()
     if words and words[0].lower() == "triage":
         lang = user_language(deps, client, ask.user_id)
@@ -52,6 +53,7 @@ def answer_in_thread(deps: Deps, ask: Ask, client: WebClient, respond: Respond |
     mark once it is posted. When the bot may not post there (a shortcut in a
     channel it is not in) the answer is sent privately through ``respond``.
     """
+    remember(deps, ask, "thread", getattr(respond, "response_url", None) or "")
     react(client, ask.channel_id, ask.message_ts, WORKING)
     try:
         reply = prepare_reply(deps, ask, client, surface="thread")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bot.store.records import NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
+from bot.store.records import NewQuery, PendingDelivery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
 from bot.store.store import MAX_STORED_TEXT, Store, open_store
 from bot.store.textkey import normalise, text_key
 
 __all__ = [
     "MAX_STORED_TEXT",
     "NewQuery",
+    "PendingDelivery",
     "QueryRecord",
     "Stats",
     "Store",

@@ -1,0 +1,135 @@
+"""Every Slack delivery is pending in the store from before its acknowledgement until its answer is out.
+
+The key of a delivery is what Slack repeats when it resends or when a signed
+request is replayed: ``event:<event_id>``, ``command:<trigger_id>``,
+``action:<trigger_id>:<action_ts>``, ``shortcut:<trigger_id>``. A first delivery
+is recorded as pending with a lease held by this process; a resend of a done
+one is dropped, a resend of a pending one whose lease ran out (the replica that
+took it died) is processed again. Leases of running work are renewed, and
+:mod:`bot.slack.recovery` finishes the pending deliveries nobody holds any more.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store import Store
+from bot.store.store import Begun
+
+DELIVERY_KEY = "k8sfix_delivery"
+"""Context key of the request's :class:`Delivery`."""
+
+
+@dataclass
+class Delivery:
+    """The delivery a request belongs to, and whether its work was queued."""
+
+    key: str
+    kind: str
+    submitted: bool = False
+
+
+def new_owner() -> str:
+    """An id for this process in the store: host, pid and a random part (pids repeat in containers)."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
+    """The key, kind and routing payload of a request body, None when it is not deduplicated.
+
+    Only ids and addresses are read here (no text): this runs before the acknowledgement.
+    """
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event")
+        event_id = body.get("event_id")
+        if not event_id or not isinstance(event, dict):
+            return None
+        route = {k: str(event.get(k) or "") for k in ("type", "channel", "ts", "thread_ts", "user", "channel_type")}
+        return f"event:{event_id}", "event", route
+    trigger = str(body.get("trigger_id") or "")
+    response_url = str(body.get("response_url") or "")
+    if body.get("command"):
+        route = {"response_url": response_url, "user": str(body.get("user_id") or ""),
+                 "channel": str(body.get("channel_id") or "")}
+        return f"command:{trigger or uuid.uuid4().hex}", "command", route
+    if kind in ("block_actions", "message_action"):
+        user = body.get("user") if isinstance(body.get("user"), dict) else {}
+        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+        route = {"response_url": response_url, "user": str(user.get("id") or ""),
+                 "channel": str(channel.get("id") or "")}
+        if kind == "message_action":
+            return f"shortcut:{trigger or uuid.uuid4().hex}", "shortcut", route
+        actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+        first = actions[0] if actions and isinstance(actions[0], dict) else {}
+        action_ts = str(first.get("action_ts") or "")
+        if not trigger and not action_ts:
+            return f"action:{uuid.uuid4().hex}", "action", route
+        return f"action:{trigger}:{action_ts}", "action", route
+    return None
+
+
+class DeliveryTracker:
+    """This process's pending deliveries: begin, add the question, finish, renew the leases."""
+
+    def __init__(self, store: Store, lease: float, clock: Callable[[], float] = time.time,
+                 owner: str | None = None) -> None:
+        """Track deliveries in ``store`` under leases of ``lease`` seconds."""
+        self.store = store
+        self.lease = lease
+        self.clock = clock
+        self.owner = owner or new_owner()
+        self._active: set[str] = set()
+        self._lock = threading.Lock()
+
+    def begin(self, key: str, kind: str, payload: dict[str, Any]) -> Begun:
+        """Record the delivery as pending (before the ack); see :meth:`Store.begin_delivery`."""
+        outcome = self.store.begin_delivery(key, kind, self.owner, self.lease, payload, now=self.clock())
+        if outcome in ("new", "taken_over"):
+            self.hold(key)
+        return outcome
+
+    def hold(self, key: str) -> None:
+        """Keep renewing ``key``'s lease until it is finished (a delivery taken over by recovery)."""
+        with self._lock:
+            self._active.add(key)
+
+    def remember(self, key: str, payload: dict[str, Any]) -> None:
+        """Add the question (already redacted) to a pending delivery, so a restart can answer it."""
+        self.store.update_delivery(key, payload, now=self.clock())
+
+    def finish(self, key: str) -> None:
+        """Mark the delivery answered."""
+        self.store.finish_delivery(key, now=self.clock())
+        with self._lock:
+            self._active.discard(key)
+
+    def release(self, key: str) -> None:
+        """Forget a delivery that failed before its work was queued (Slack's retry will be processed)."""
+        self.store.release_delivery(key)
+        with self._lock:
+            self._active.discard(key)
+
+    def drop(self, key: str) -> None:
+        """Stop renewing ``key`` but leave it pending (work dropped at shutdown: another replica finishes it)."""
+        with self._lock:
+            self._active.discard(key)
+
+    @property
+    def active(self) -> int:
+        """Deliveries held by this process."""
+        with self._lock:
+            return len(self._active)
+
+    def renew(self) -> int:
+        """Extend the leases of every delivery still being worked on here."""
+        with self._lock:
+            keys = list(self._active)
+        return self.store.renew_leases(self.owner, keys, self.lease, now=self.clock())
