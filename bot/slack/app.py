@@ -117,7 +117,8 @@ def create_app(
     listeners = TrackedExecutor(max_workers=ACK_THREADS, thread_name_prefix="k8sfix-ack")
     deps = Deps(settings=settings, matcher=matcher, store=store, metrics=metrics or Metrics(),
                 workers=WorkerPool(settings.workers),
-                deliveries=DeliveryTracker(store, settings.pending_lease, clock), listeners=listeners, checks=checks, clock=clock, logger=logger)
+                deliveries=DeliveryTracker(store, settings.pending_lease, clock), listeners=listeners,
+                checks=checks, clock=clock, logger=logger)
     app = K8sfixApp(
         client=client,
         signing_secret=settings.signing_secret,

@@ -61,8 +61,8 @@ def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
                  "channel": str(body.get("channel_id") or "")}
         return f"command:{trigger or uuid.uuid4().hex}", "command", route
     if kind in ("block_actions", "message_action"):
-        user = body.get("user") if isinstance(body.get("user"), dict) else {}
-        channel = body.get("channel") if isinstance(body.get("channel"), dict) else {}
+        user = _object(body.get("user"))
+        channel = _object(body.get("channel"))
         route = {"response_url": response_url, "user": str(user.get("id") or ""),
                  "channel": str(channel.get("id") or "")}
         if kind == "message_action":
@@ -74,6 +74,10 @@ def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
             return f"action:{uuid.uuid4().hex}", "action", route
         return f"action:{trigger}:{action_ts}", "action", route
     return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 class DeliveryTracker:

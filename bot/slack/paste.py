@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 
-_LINK = re.compile(r"<((?:https?|mailto|ftp):[^|>]*)(?:\|([^>]*))?>")
-_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^>]*))?>")
-_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^>]*)?>")
-_SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^>]*))?>")
+# Slack escapes "<" inside messages, so no link or label holds one: excluding it from every class keeps
+# each pattern linear (a run of unclosed "<http:" or "<@U1|" cannot be rescanned from every start).
+_LINK = re.compile(r"<((?:https?|mailto|ftp):[^|<>]*)(?:\|([^<>]*))?>")
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^<>]*)?>")
+_CHANNEL = re.compile(r"<#(C[A-Z0-9]+)(?:\|([^<>]*))?>")
+_SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]*)?>")
+_SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]+(?:\|([^<>]*))?>")
 _FENCE = re.compile(r"```")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -24,7 +26,7 @@ BINARY_SHARE = 0.10
 def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
     """Plain text of a Slack message: links and mentions unwrapped, the bot's own mention removed."""
     if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^<>]*)?>", " ", text)
     text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
     text = _USER.sub(lambda m: "@" + m.group(1), text)
     text = _CHANNEL.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)

@@ -30,24 +30,70 @@ from bot.ops.metrics import Metrics
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 512 * 1024
+"""Largest request accepted. Slack caps a message at 40,000 characters; with its blocks and JSON escapes an
+event stays well below this, so anything bigger is refused (413) before its body is read."""
+SOCKET_TIMEOUT_S = 10.0
+"""A connection silent this long (headers or body) is closed, so stalled clients do not hold threads."""
+MAX_CONNECTIONS = 128
+"""Connections served at once; more are refused with 503 instead of each getting a thread."""
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 class _Server(ThreadingHTTPServer):
-    """A threading HTTP server with a listen backlog fit for bursts of Slack deliveries."""
+    """A threading HTTP server with a listen backlog fit for bursts and a bound on its threads."""
 
     request_queue_size = 256
     daemon_threads = True
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread if a slot is free, else answer 503 and close it."""
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Serve one connection, then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that broke (reset, timeout) is not worth a traceback on stderr."""
+        logger.debug("http connection error", exc_info=True)
+
 
 class SlackHTTPServer:
-    """HTTP mode: Events API, interactivity and slash commands all POSTed to ``/slack/events``."""
+    """HTTP mode: Events API, interactivity and slash commands all POSTed to ``/slack/events``.
 
-    def __init__(self, app: App, host: str, port: int, metrics: Metrics | None = None) -> None:
+    Every request gets an answer: unusable lengths 400, too big 413 (unread), no numeric
+    timestamp 401, an unreadable body 400; a silent connection is closed after
+    ``SOCKET_TIMEOUT_S`` and at most ``MAX_CONNECTIONS`` are served at once.
+    """
+
+    def __init__(self, app: App, host: str, port: int, metrics: Metrics | None = None, *,
+                 socket_timeout: float = SOCKET_TIMEOUT_S, max_connections: int = MAX_CONNECTIONS) -> None:
         """Bind to ``host:port`` (0 picks a free port); serving starts with :meth:`start`."""
         self.app = app
         self.metrics = metrics
-        self._server = _Server((host, port), self._handler_class())
+        self.socket_timeout = socket_timeout
+        self._server = _Server((host, port), self._handler_class(), max_connections)
         self._thread: threading.Thread | None = None
 
     @property
@@ -76,22 +122,49 @@ class SlackHTTPServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = outer.socket_timeout
 
             def do_POST(self) -> None:
                 started = time.perf_counter()
                 parts = urlsplit(self.path)
                 if parts.path != EVENTS_PATH:
-                    self._send(404, {}, b"")
+                    self._refuse(404)
                     return
-                length = int(self.headers.get("Content-Length") or 0)
+                length = _content_length(self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding"))
+                if length is None:
+                    self._refuse(400)
+                    return
                 if length > MAX_BODY_BYTES:
-                    self._discard(length)
-                    self._send(413, {}, b"")
+                    self._refuse(413)
+                    return
+                try:
+                    raw = self.rfile.read(length)
+                except OSError:
                     self.close_connection = True
                     return
-                body = self.rfile.read(length).decode("utf-8", errors="replace")
-                headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in self.headers.items()}
-                response = outer.app.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))
+                if len(raw) < length:
+                    self.close_connection = True
+                    return
+                headers: dict[str, list[str]] = {}
+                for name, value in self.headers.items():
+                    headers.setdefault(name.lower(), []).append(value)
+                timestamps = headers.get("x-slack-request-timestamp") or [""]
+                if len(timestamps) != 1 or not timestamps[0].strip().isdigit():
+                    self._send(401, {}, b"")
+                    return
+                try:
+                    request = BoltRequest(body=raw.decode("utf-8", errors="replace"), query=parts.query,
+                                          headers=dict[str, str | Sequence[str]](headers))
+                except Exception as exc:
+                    logger.info("unreadable request body refused", extra={"error": type(exc).__name__})
+                    self._send(400, {}, b"")
+                    return
+                try:
+                    response = outer.app.dispatch(request)
+                except Exception:
+                    logger.exception("request failed")
+                    self._send(500, {}, b"")
+                    return
                 payload = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
                 self._send(response.status, response.headers, payload or b"")
                 if outer.metrics is not None:
@@ -100,14 +173,10 @@ class SlackHTTPServer:
             def do_GET(self) -> None:
                 self._send(404, {}, b"")
 
-            def _discard(self, length: int) -> None:
-                """Read (and drop) a refused body so the client sees the answer, not a broken pipe."""
-                left = min(length, 8 * MAX_BODY_BYTES)
-                while left > 0:
-                    chunk = self.rfile.read(min(left, 65536))
-                    if not chunk:
-                        break
-                    left -= len(chunk)
+            def _refuse(self, status: int) -> None:
+                """Answer without reading the body, and close: what is left of it is never read."""
+                self.close_connection = True
+                self._send(status, {"Connection": "close"}, b"")
 
             def _send(self, status: int, headers: dict[str, Any], body: bytes) -> None:
                 self.send_response(status)
@@ -116,14 +185,29 @@ class SlackHTTPServer:
                         continue
                     for value in values if isinstance(values, list | tuple) else [values]:
                         self.send_header(name, str(value))
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 logger.debug("http " + format, *args)
 
         return Handler
+
+
+def _content_length(value: str | None, transfer_encoding: str | None) -> int | None:
+    """The body length a request declares, None when it is missing a usable one (chunked, ``abc``, ``-1``)."""
+    if transfer_encoding:
+        return None
+    text = "0" if value is None else value.strip()
+    if not text.isdigit() or len(text) > 12:
+        return None
+    return int(text)
 
 
 class MeteredSocketModeHandler(SocketModeHandler):
@@ -174,6 +258,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     from bot.matching import load_matcher
     from bot.ops.health import OpsServer
     from bot.slack.app import create_app, deps_of_app
+    from bot.slack.recovery import Recovery
     from bot.store import open_store
 
     metrics = Metrics()
@@ -183,6 +268,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
     deps = deps_of_app(app)
+    recovery = Recovery(deps, app.client)
     transport: SlackHTTPServer | MeteredSocketModeHandler
     if settings.mode == "http":
         transport = SlackHTTPServer(app, settings.http_host, settings.http_port, metrics)
@@ -212,6 +298,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
             raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the Socket Mode connection ({error}); the "
                               "app-level token needs the connections:write scope and Socket Mode must be "
                               "enabled in the app's settings") from None
+    recovery.start()
     running = Running(mode=settings.mode, http_port=transport.port if isinstance(transport, SlackHTTPServer) else None,
                       ops_port=ops.port if ops is not None else None)
     logger.info("k8sfix is serving", extra={"mode": running.mode, "entries": len(matcher.kb),
@@ -227,6 +314,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
         transport.stop()
     else:
         transport.close()
+    recovery.stop()
     finished = deps.drain(settings.shutdown_grace)
     store.close()
     if ops is not None:
