@@ -78,6 +78,15 @@ def remember(deps: Deps, ask: Ask, flow: str, response_url: str = "") -> None:
     deps.deliveries.remember(ask.delivery, {"flow": flow, "ask": fields, "response_url": response_url})
 
 
+def delivered(deps: Deps, ask: Ask) -> None:
+    """The answer is out: mark the delivery done now, before reactions and logs.
+
+    A crash after this point cannot make a replica answer it again.
+    """
+    if ask.delivery:
+        deps.deliveries.finish(ask.delivery)
+
+
 def run_match(deps: Deps, text: str) -> tuple[MatchResult, bool]:
     """Match ``text`` (cut to the paste limit); return the result and whether the text was cut."""
     with deps.cpu:

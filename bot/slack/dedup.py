@@ -39,6 +39,8 @@ def delivery_middleware(body: dict[str, Any], request: BoltRequest, context: Bol
         return next()
     key, kind, route = described
     deps = deps_of(context)
+    if context.bot_user_id:
+        route["bot"] = context.bot_user_id
     outcome = deps.deliveries.begin(key, kind, route)
     if outcome in ("duplicate", "busy"):
         reason = "retry" if retry_number(request) else ("event_id" if kind == "event" else kind)

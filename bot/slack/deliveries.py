@@ -20,11 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bot.redact import redact
 from bot.store import Store
 from bot.store.store import Begun
 
 DELIVERY_KEY = "k8sfix_delivery"
 """Context key of the request's :class:`Delivery`."""
+RAW_TEXT_CHARS = 4000
+"""Characters of a question's raw text kept (redacted) from before the ack, so a replica killed before
+its worker read the question can still answer it. Only this bounded cut is redacted before the ack;
+markup is not parsed until later."""
 
 
 @dataclass
@@ -44,7 +49,8 @@ def new_owner() -> str:
 def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
     """The key, kind and routing payload of a request body, None when it is not deduplicated.
 
-    Only ids and addresses are read here (no text): this runs before the acknowledgement.
+    This runs before the acknowledgement: it reads ids and addresses, and keeps the first
+    ``RAW_TEXT_CHARS`` of the question's raw text, redacted (no markup is parsed).
     """
     kind = body.get("type")
     if kind == "event_callback":
@@ -53,12 +59,13 @@ def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
         if not event_id or not isinstance(event, dict):
             return None
         route = {k: str(event.get(k) or "") for k in ("type", "channel", "ts", "thread_ts", "user", "channel_type")}
+        route["raw"] = _raw(event.get("text"))
         return f"event:{event_id}", "event", route
     trigger = str(body.get("trigger_id") or "")
     response_url = str(body.get("response_url") or "")
     if body.get("command"):
         route = {"response_url": response_url, "user": str(body.get("user_id") or ""),
-                 "channel": str(body.get("channel_id") or "")}
+                 "channel": str(body.get("channel_id") or ""), "raw": _raw(body.get("text"))}
         return f"command:{trigger or uuid.uuid4().hex}", "command", route
     if kind in ("block_actions", "message_action"):
         user = _object(body.get("user"))
@@ -66,6 +73,9 @@ def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
         route = {"response_url": response_url, "user": str(user.get("id") or ""),
                  "channel": str(channel.get("id") or "")}
         if kind == "message_action":
+            message = _object(body.get("message"))
+            route.update(raw=_raw(message.get("text")), ts=str(message.get("ts") or ""),
+                         thread_ts=str(message.get("thread_ts") or ""))
             return f"shortcut:{trigger or uuid.uuid4().hex}", "shortcut", route
         actions = body.get("actions") if isinstance(body.get("actions"), list) else []
         first = actions[0] if actions and isinstance(actions[0], dict) else {}
@@ -78,6 +88,10 @@ def describe(body: dict[str, Any]) -> tuple[str, str, dict[str, Any]] | None:
 
 def _object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _raw(text: Any) -> str:
+    return redact(text[:RAW_TEXT_CHARS]) if isinstance(text, str) else ""
 
 
 class DeliveryTracker:
@@ -110,10 +124,12 @@ class DeliveryTracker:
         self.store.update_delivery(key, payload, now=self.clock())
 
     def finish(self, key: str) -> None:
-        """Mark the delivery answered."""
-        self.store.finish_delivery(key, now=self.clock())
+        """Mark the delivery answered (once: later calls for a finished key do nothing)."""
         with self._lock:
+            if key not in self._active:
+                return
             self._active.discard(key)
+        self.store.finish_delivery(key, now=self.clock())
 
     def release(self, key: str) -> None:
         """Forget a delivery that failed before its work was queued (Slack's retry will be processed)."""

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
-from bot.slack.answering import Ask, finish, prepare_reply, remember, user_language
+from bot.slack.answering import Ask, delivered, finish, prepare_reply, remember, user_language
 from bot.slack.compose import SlackMessage, compose_notice
 from bot.slack.deps import Deps
 from bot.slack.files import attached_text
@@ -41,6 +41,7 @@ def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) ->
         return
     reply = prepare_reply(deps, ask, client, surface="ephemeral")
     respond_private(respond, reply.message)
+    delivered(deps, ask)
     if reply.message.full_text:
         upload_to_dm(client, ask.user_id, reply.message.full_text)
     finish(deps, ask, reply)
@@ -59,10 +60,12 @@ def answer_in_thread(deps: Deps, ask: Ask, client: WebClient, respond: Respond |
         reply = prepare_reply(deps, ask, client, surface="thread")
         try:
             post_in_thread(client, ask.channel_id, ask.thread_ts or ask.message_ts, reply.message)
+            delivered(deps, ask)
         except SlackApiError as exc:
             if respond is None or slack_error(exc) not in CANNOT_POST:
                 raise
             _answer_privately(reply.message, respond, slack_error(exc), reply.lang)
+            delivered(deps, ask)
             if reply.message.full_text:
                 upload_to_dm(client, ask.user_id, reply.message.full_text)
             finish(deps, ask, reply, delivered="private")

@@ -23,6 +23,7 @@ from bot.slack.compose import compose_notice
 from bot.slack.deps import Deps
 from bot.slack.flows import answer_command, answer_in_thread
 from bot.slack.guard import guarded
+from bot.slack.paste import slack_to_plain
 from bot.slack.reply import respond_private
 from bot.slack.triage import triage_message
 from bot.store import PendingDelivery
@@ -86,8 +87,8 @@ def _plan(deps: Deps, client: WebClient, pending: PendingDelivery) -> tuple[Call
     url = str(payload.get("response_url") or "")
     expired = deps.clock() - pending.created_at > RESPONSE_URL_TTL_S
     respond = Respond(response_url=url, proxy=deps.settings.https_proxy) if url and not expired else None
-    fields = payload.get("ask") if isinstance(payload.get("ask"), dict) else None
-    flow = payload.get("flow")
+    fields = payload.get("ask") if isinstance(payload.get("ask"), dict) else _from_raw(pending)
+    flow = payload.get("flow") or (fields or {}).pop("flow", None)
 
     def apologize() -> None:
         _apologize(deps, client, pending, respond)
@@ -105,6 +106,34 @@ def _plan(deps: Deps, client: WebClient, pending: PendingDelivery) -> tuple[Call
     if flow == "triage":
         return (lambda: triage_message(deps, ask, client, locale_user=ask.user_id or None)), lambda: None
     return (lambda: None), lambda: None
+
+
+def _from_raw(pending: PendingDelivery) -> dict[str, str] | None:
+    """The question as Slack sent it (the redacted raw text kept from before the ack), None if there is none.
+
+    Used when the replica died before its worker read the question.
+    """
+    route = pending.payload
+    raw = str(route.get("raw") or "")
+    if not raw.strip():
+        return None
+    text = slack_to_plain(raw, str(route.get("bot") or "") or None)
+    user, channel = str(route.get("user") or ""), str(route.get("channel") or "")
+    ts, thread_ts = str(route.get("ts") or ""), str(route.get("thread_ts") or "")
+    common = {"text": text, "user_id": user, "channel_id": channel, "message_ts": ts}
+    if pending.kind == "command":
+        return {**common, "entry_point": "command", "thread_ts": "", "flow": "command"}
+    if pending.kind == "shortcut":
+        return {**common, "entry_point": "shortcut", "thread_ts": thread_ts or ts, "flow": "thread"}
+    if pending.kind != "event" or not ts:
+        return None
+    if route.get("type") == "app_mention":
+        return {**common, "entry_point": "mention", "thread_ts": thread_ts or ts, "flow": "thread"}
+    if route.get("type") == "message" and route.get("channel_type") == "im":
+        return {**common, "entry_point": "dm", "thread_ts": thread_ts or ts, "flow": "thread"}
+    if route.get("type") == "message" and (not thread_ts or thread_ts == ts):
+        return {**common, "entry_point": "triage", "thread_ts": ts, "flow": "triage"}
+    return None
 
 
 def _apologize(deps: Deps, client: WebClient, pending: PendingDelivery, respond: Respond | None) -> None:

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
-from bot.slack.answering import Ask, Reply, finish, log_request, record, remember, run_match
+from bot.slack.answering import Ask, Reply, delivered, finish, log_request, record, remember, run_match
 from bot.slack.compose import AnswerOptions, compose_diagnosis, compose_repeat
 from bot.slack.deps import Deps
 from bot.slack.diagnosis import Diagnosis
@@ -93,6 +93,7 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
         else:
             link = claim.permalink or permalink(client, ask.channel_id, claim.thread_ts)
             post_in_thread(client, ask.channel_id, ask.message_ts, compose_repeat(entry, lang, link))
+        delivered(deps, ask)
         finish(deps, ask, Reply("answer", compose_repeat(entry, lang, ""), lang, qid, diagnosis), triage="repeat")
         return
     react(client, ask.channel_id, ask.message_ts, WORKING)
@@ -104,6 +105,7 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
                                 paste_cut_chars=deps.settings.max_paste_chars)
         message = compose_diagnosis(diagnosis, deps.matcher.kb, lang, options)
         post_in_thread(client, ask.channel_id, ask.message_ts, message)
+        delivered(deps, ask)
     finally:
         unreact(client, ask.channel_id, ask.message_ts, WORKING)
     react(client, ask.channel_id, ask.message_ts, ANSWERED)
