@@ -229,7 +229,8 @@ def test_a_replayed_post_to_channel_click_posts_once(http: SlackHTTPServer, slac
     qid = answer_qid(blocks_of(answer))
     payload = {"type": "block_actions", "team": {"id": "T0001"}, "user": {"id": "U0USER1"}, "api_app_id": "A0001",
                "container": {"type": "message", "message_ts": "1.1", "channel_id": "C0CHAN1", "is_ephemeral": True},
-               "channel": {"id": "C0CHAN1"}, "trigger_id": "777.888.click", "response_url": slack.fake.response_url("p"),
+               "channel": {"id": "C0CHAN1"}, "trigger_id": "777.888.click",
+               "response_url": slack.fake.response_url("p"),
                "actions": [{"action_id": "k8sfix_post", "block_id": f"k8sfix:{qid}", "type": "button", "value": qid,
                             "action_ts": "1700000000.123456"}]}
     body = urlencode({"payload": json.dumps(payload)})

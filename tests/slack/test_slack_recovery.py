@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from slack_harness import Harness, blocks_of, event_body, header, mention_event, next_ts
+from slack_harness import Harness, blocks_of, header, mention_event, next_ts
 
 from bot.slack.recovery import recover_once
 from bot.store import Store
