@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -65,7 +65,7 @@ class Claim(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[float] = mapped_column(Float, index=True)
-    holder: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    holder: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     """The delivery that took the claim: its own redelivery (after a crash) may take it again."""
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.redact import redact
 from bot.store.engine import open_engine
+from bot.store.migrate import migrate
 from bot.store.records import (
     NewQuery,
     PendingDelivery,
@@ -28,7 +29,7 @@ from bot.store.records import (
     TopicStats,
     UnmatchedText,
 )
-from bot.store.schema import Base, ChannelSetting, Claim, Delivery, Feedback, Query, TopicThread
+from bot.store.schema import ChannelSetting, Claim, Delivery, Feedback, Query, TopicThread
 from bot.store.textkey import text_key
 
 MAX_STORED_TEXT = 4000
@@ -53,8 +54,8 @@ class Store:
         self._prune_lock = threading.Lock()
 
     def create_schema(self) -> None:
-        """Create the tables that do not exist yet."""
-        Base.metadata.create_all(self.engine)
+        """Bring the schema to the current revision (Alembic migrations; an empty database gets every table)."""
+        migrate(self.engine)
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -403,7 +404,7 @@ def _json_dict(text: str | None) -> dict[str, Any]:
 
 
 def open_store(url: str, *, claim_ttl: float = 86_400.0) -> Store:
-    """Open the store at an SQLAlchemy URL and create missing tables.
+    """Open the store at an SQLAlchemy URL and migrate its schema to the current revision.
 
     Raises:
         ConfigError: The URL is invalid or its driver is missing.
