@@ -36,6 +36,7 @@ class ServeProcess:
                     "K8SFIX_HTTP_HOST": "127.0.0.1", "K8SFIX_LOG_FORMAT": "json",
                     "K8SFIX_CACHE_DIR": os.environ.get("K8SFIX_CACHE_DIR", str(log.parent)),
                     "NO_PROXY": "127.0.0.1", **(extra_env or {})})
+        self.db_url = db_url
         self.port = free_port() if http else 0
         args = [str(K8SFIX), "serve", *(["--http", str(self.port)] if http else [])]
         self.log = log
