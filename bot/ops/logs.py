@@ -86,3 +86,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
     # The Slack SDK logs full request bodies at DEBUG; keep it quieter than ours.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Alembic narrates every migration step at INFO; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))

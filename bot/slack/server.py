@@ -9,6 +9,9 @@ grace period, closes the Socket Mode connection and the store.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -213,10 +216,39 @@ def _content_length(value: str | None, transfer_encoding: str | None) -> int | N
 class MeteredSocketModeHandler(SocketModeHandler):
     """Bolt's built-in Socket Mode handler, timing each acknowledgement."""
 
-    def __init__(self, app: App, app_token: str, proxy: str | None, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: App, app_token: str, proxy: str | None, metrics: Metrics | None = None,
+                 watch_interval: float = 1.0) -> None:
         """Prepare the connection (opened by :meth:`connect`)."""
         super().__init__(app, app_token, proxy=proxy, web_client=app.client)
         self.metrics = metrics
+        self.watch_interval = watch_interval
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def connect(self) -> None:
+        """Open the WebSocket, and watch it for a silent drop."""
+        super().connect()
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="k8sfix-socket-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        """Reconnect as soon as the peer has closed or reset the socket.
+
+        The SDK's built-in client reads an end of stream as "no data yet" and only gives
+        up on a dead connection after several failed pings (about 50 s), while Slack
+        delivers nothing to it.
+        """
+        while not self._closing.wait(self.watch_interval):
+            session = getattr(self.client, "current_session", None)
+            sock = getattr(session, "sock", None)
+            if sock is None or not _peer_gone(sock):
+                continue
+            logger.info("Socket Mode connection lost; reconnecting")
+            try:
+                self.client.connect_to_new_endpoint(force=True)
+            except Exception:
+                logger.warning("Socket Mode reconnect failed; retrying", exc_info=True)
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         """Run the app on one envelope and acknowledge it."""
@@ -225,6 +257,28 @@ class MeteredSocketModeHandler(SocketModeHandler):
         if self.metrics is not None:
             self.metrics.request_seconds.labels("socket_mode").observe(time.perf_counter() - started)
 
+    def close(self) -> None:
+        """Say goodbye (a WebSocket close frame, code 1000) before the socket is closed, then clean up.
+
+        The SDK's built-in client only closes the TCP socket; Slack then sees the
+        connection drop rather than end, like a crash.
+        """
+        self._closing.set()
+        session = getattr(self.client, "current_session", None)
+        sock = getattr(session, "sock", None)
+        if session is not None and sock is not None:
+            try:
+                from slack_sdk.socket_mode.builtin.frame_header import FrameHeader
+                from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending
+
+                frame = _build_data_frame_for_sending(struct.pack("!H", 1000) + b"shutting down",
+                                                      FrameHeader.OPCODE_CLOSE)
+                with session.sock_send_lock:
+                    sock.send(frame)
+            except (ImportError, AttributeError, OSError):
+                logger.debug("could not send the WebSocket close frame", exc_info=True)
+        super().close()
+
     @property
     def connected(self) -> bool:
         """Whether the WebSocket to Slack is open."""
@@ -232,6 +286,22 @@ class MeteredSocketModeHandler(SocketModeHandler):
             return bool(self.client.is_connected())
         except Exception:
             return False
+
+
+def _peer_gone(sock: Any) -> bool:
+    """Whether the other end closed or reset a connected socket (peeks at the raw stream, reads nothing)."""
+    try:
+        raw = socket.socket(fileno=os.dup(sock.fileno()))
+    except (OSError, ValueError):
+        return False
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        raw.close()
 
 
 @dataclass(frozen=True)

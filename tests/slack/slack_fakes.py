@@ -45,6 +45,8 @@ class FakeSlack:
         self.uploads: dict[str, bytes] = {}
         self.delays: dict[str, float] = {}
         self.held: dict[str, threading.Event] = {}
+        self.socket_url: str | None = None
+        """What apps.connections.open answers (a local Socket Mode server), unsupported when None."""
         self.arrived: dict[str, int] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -188,7 +190,9 @@ class FakeSlack:
             files = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
-            return {"ok": False, "error": "not_supported_by_fake"}
+            if self.socket_url is None:
+                return {"ok": False, "error": "not_supported_by_fake"}
+            return {"ok": True, "url": f"{self.socket_url}?ticket={next(self._ids)}"}
         return {"ok": False, "error": "unknown_method"}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
