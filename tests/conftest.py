@@ -27,6 +27,10 @@ def matcher() -> Matcher:
 def pg_cluster() -> Iterator[PostgresCluster]:
     """A throw-away PostgreSQL cluster for the session; skipped (failed when CI=true) where it cannot run."""
     try:
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise Unavailable("the psycopg driver is not installed (pip install -e '.[dev,postgres]')") from None
         cluster = PostgresCluster().start()
     except Unavailable as exc:
         if os.environ.get("CI") == "true":

@@ -72,7 +72,7 @@ def test_replicas_starting_together_migrate_once(db_url: str) -> None:
     def start() -> None:
         try:
             open_store(db_url).close()
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=start) for _ in range(4)]
