@@ -64,13 +64,15 @@ def user_language(deps: Deps, client: WebClient, user_id: str) -> str:
     return display_language_of_locale(deps.locales.get(client, user_id)) or "en"
 
 
-def remember(deps: Deps, ask: Ask, flow: str, response_url: str = "") -> None:
+def remember(deps: Deps, ask: Ask, flow: str, response_url: str = "", *, force: bool = False) -> None:
     """Keep the question (cut, then redacted) with its pending delivery until it is answered.
 
     A replica that takes the delivery over after this process died answers from it
-    (``flow`` says how: command, thread or triage).
+    (``flow`` says how: command, thread or triage). Skipped when the raw text kept at
+    the ack already holds the whole question, unless ``force`` (the question is not
+    the delivered message's own text, e.g. a thread's first message).
     """
-    if not ask.delivery:
+    if not ask.delivery or (not force and deps.deliveries.kept_whole(ask.delivery, len(ask.text))):
         return
     text, _cut = limit_paste(ask.text, PENDING_TEXT_CHARS)
     fields = {"entry_point": ask.entry_point, "text": redact(text), "user_id": ask.user_id,

@@ -18,7 +18,7 @@ from typing import Any
 
 from slack_bolt import BoltContext, BoltRequest, BoltResponse
 
-from bot.slack.deliveries import DELIVERY_KEY, Delivery, describe
+from bot.slack.deliveries import DELIVERY_KEY, RAW_TEXT_CHARS, Delivery, describe
 from bot.slack.deps import deps_of
 
 
@@ -41,7 +41,8 @@ def delivery_middleware(body: dict[str, Any], request: BoltRequest, context: Bol
     deps = deps_of(context)
     if context.bot_user_id:
         route["bot"] = context.bot_user_id
-    outcome = deps.deliveries.begin(key, kind, route)
+    raw_chars = len(route["raw"]) if route.get("raw") and len(route["raw"]) < RAW_TEXT_CHARS else -1
+    outcome = deps.deliveries.begin(key, kind, route, raw_chars)
     if outcome in ("duplicate", "busy"):
         reason = "retry" if retry_number(request) else ("event_id" if kind == "event" else kind)
         deps.metrics.duplicates.labels(reason).inc()

@@ -104,20 +104,30 @@ class DeliveryTracker:
         self.lease = lease
         self.clock = clock
         self.owner = owner or new_owner()
-        self._active: set[str] = set()
+        self._active: dict[str, int] = {}
+        """Held keys, with the length of the raw text kept at the ack (-1 when it was cut or absent)."""
         self._lock = threading.Lock()
 
-    def begin(self, key: str, kind: str, payload: dict[str, Any]) -> Begun:
-        """Record the delivery as pending (before the ack); see :meth:`Store.begin_delivery`."""
+    def begin(self, key: str, kind: str, payload: dict[str, Any], raw_chars: int = -1) -> Begun:
+        """Record the delivery as pending (before the ack); see :meth:`Store.begin_delivery`.
+
+        ``raw_chars`` is the length of the whole raw question when the payload holds all of it.
+        """
         outcome = self.store.begin_delivery(key, kind, self.owner, self.lease, payload, now=self.clock())
         if outcome in ("new", "taken_over"):
-            self.hold(key)
+            self.hold(key, raw_chars)
         return outcome
 
-    def hold(self, key: str) -> None:
+    def hold(self, key: str, raw_chars: int = -1) -> None:
         """Keep renewing ``key``'s lease until it is finished (a delivery taken over by recovery)."""
         with self._lock:
-            self._active.add(key)
+            self._active[key] = raw_chars
+
+    def kept_whole(self, key: str, question_chars: int) -> bool:
+        """Whether the raw text kept at the ack already holds a question this long (nothing to add)."""
+        with self._lock:
+            raw = self._active.get(key, -1)
+        return raw >= 0 and question_chars <= raw
 
     def remember(self, key: str, payload: dict[str, Any]) -> None:
         """Add the question (already redacted) to a pending delivery, so a restart can answer it."""
@@ -126,21 +136,20 @@ class DeliveryTracker:
     def finish(self, key: str) -> None:
         """Mark the delivery answered (once: later calls for a finished key do nothing)."""
         with self._lock:
-            if key not in self._active:
+            if self._active.pop(key, None) is None:
                 return
-            self._active.discard(key)
         self.store.finish_delivery(key, now=self.clock())
 
     def release(self, key: str) -> None:
         """Forget a delivery that failed before its work was queued (Slack's retry will be processed)."""
         self.store.release_delivery(key)
         with self._lock:
-            self._active.discard(key)
+            self._active.pop(key, None)
 
     def drop(self, key: str) -> None:
         """Stop renewing ``key`` but leave it pending (work dropped at shutdown: another replica finishes it)."""
         with self._lock:
-            self._active.discard(key)
+            self._active.pop(key, None)
 
     @property
     def active(self) -> int:

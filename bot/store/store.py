@@ -13,7 +13,7 @@ import time
 import uuid
 from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,27 +110,26 @@ class Store:
         """
         now = time.time() if now is None else now
         key = key[:200]
-        with self._session() as session:
-            session.add(Delivery(key=key, kind=kind, state="pending", owner=owner, lease_until=now + lease,
-                                 attempts=1, created_at=now, updated_at=now, payload=json.dumps(payload)))
-            try:
-                session.commit()
-                return "new"
-            except IntegrityError:
-                session.rollback()
-            row = session.get(Delivery, key)
-            if row is None:
+        # Core statements, not the ORM unit of work: this runs before every acknowledgement.
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Delivery).values(
+                    key=key, kind=kind, state="pending", owner=owner, lease_until=now + lease, attempts=1,
+                    created_at=now, updated_at=now, payload=json.dumps(payload, ensure_ascii=False)))
+            return "new"
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            row = conn.execute(select(Delivery.state, Delivery.lease_until).where(Delivery.key == key)).first()
+            if row is None or (row.state != "done" and row.lease_until >= now):
                 return "busy"
             if row.state == "done":
                 return "duplicate"
-            if row.lease_until >= now:
-                return "busy"
-            taken = session.execute(
+            taken = conn.execute(
                 update(Delivery).where(Delivery.key == key, Delivery.state == "pending",
                                        Delivery.lease_until == row.lease_until)
                 .values(owner=owner, lease_until=now + lease, attempts=Delivery.attempts + 1, updated_at=now,
-                        payload=json.dumps(payload)))
-            session.commit()
+                        payload=json.dumps(payload, ensure_ascii=False)))
         return "taken_over" if getattr(taken, "rowcount", 0) == 1 else "busy"
 
     def update_delivery(self, key: str, payload: dict[str, Any], now: float | None = None) -> None:
@@ -147,10 +146,9 @@ class Store:
     def finish_delivery(self, key: str, now: float | None = None) -> None:
         """Mark a delivery done (its resends are dropped from now on) and forget its payload."""
         now = time.time() if now is None else now
-        with self._session() as session:
-            session.execute(update(Delivery).where(Delivery.key == key[:200])
-                            .values(state="done", payload="{}", updated_at=now))
-            session.commit()
+        with self.engine.begin() as conn:
+            conn.execute(update(Delivery).where(Delivery.key == key[:200])
+                         .values(state="done", payload="{}", updated_at=now))
 
     def release_delivery(self, key: str) -> None:
         """Forget a delivery that failed before any work was queued, so Slack's retry is processed."""

@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import BoltContext
 from slack_sdk import WebClient
 
-from bot.slack.answering import Ask
+from bot.slack.answering import Ask, remember
 from bot.slack.deps import Deps, deps_of
 from bot.slack.flows import answer_in_thread, apologize_in_thread, question_of, thread_parent
 from bot.slack.guard import submit_guarded
@@ -39,10 +39,13 @@ def answer_mention(deps: Deps, event: dict[str, Any], client: WebClient, bot_use
         return
     text = question_of(deps, event, bot_user_id)
     parent_ts = str(event.get("thread_ts") or "")
+    from_parent = False
     if not text and parent_ts and parent_ts != ts:
         parent = thread_parent(client, channel, parent_ts)
         if parent is not None:
-            text = question_of(deps, parent, bot_user_id)
+            text, from_parent = question_of(deps, parent, bot_user_id), True
     ask = Ask("mention", text, user_id=str(event.get("user") or ""), channel_id=channel, message_ts=ts,
               thread_ts=parent_ts or ts, started=started, delivery=delivery)
+    if from_parent:
+        remember(deps, ask, "thread", force=True)
     answer_in_thread(deps, ask, client)
