@@ -28,7 +28,7 @@ ReplyKind = Literal["help", "answer", "abstain", "lookup", "unreadable"]
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage", "ajuda", "помощь", "帮助", "幫助"})
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,127}$")
 DEBUG_TEXT_CHARS = 500
-PENDING_TEXT_CHARS = 32_000
+PENDING_TEXT_CHARS = 16_000
 """Characters of a question kept (redacted) with its pending delivery, to answer it after a restart."""
 
 
