@@ -28,13 +28,13 @@ class Unavailable(Exception):
 
 
 def find_bin_dir() -> Path:
-    """The folder holding initdb and pg_ctl: ``K8SFIX_PG_BIN``, PATH, then Debian's and others' usual places."""
+    """The folder holding initdb and pg_ctl: ``K8SFIX_PG_BIN`` if set, else PATH, then the usual places."""
     configured = os.environ.get("K8SFIX_PG_BIN")
     candidates = [configured] if configured else []
     on_path = shutil.which("pg_ctl")
-    if on_path:
+    if on_path and not configured:
         candidates.append(str(Path(on_path).parent))
-    for pattern in BIN_GLOBS:
+    for pattern in () if configured else BIN_GLOBS:
         candidates.extend(sorted(glob.glob(pattern), reverse=True))
     for folder in candidates:
         if folder and (Path(folder) / "initdb").is_file() and (Path(folder) / "pg_ctl").is_file():
