@@ -51,6 +51,8 @@ ENV_VARS: tuple[tuple[str, str, str], ...] = (
     ("K8SFIX_MAX_PASTE_CHARS", "200000", "Longer pastes are cut to their head and tail before matching."),
     ("K8SFIX_MAX_FILE_BYTES", "262144", "Largest attached text file or snippet that is read."),
     ("K8SFIX_DEDUP_TTL", "86400", "Seconds an event id is remembered to drop retries and duplicates."),
+    ("K8SFIX_PENDING_LEASE", "30", "Seconds after which a question left pending by a replica that died is "
+                                   "answered by another one (or by this one after its restart)."),
     ("K8SFIX_SHUTDOWN_GRACE", "25", "Seconds in-flight answers get to finish after SIGTERM."),
     ("K8SFIX_LOG_LEVEL", "INFO", "Log level; DEBUG also logs the (redacted) message text."),
     ("K8SFIX_LOG_FORMAT", "json", "json (one object per line) or text."),
@@ -82,6 +84,7 @@ class Settings:
     max_paste_chars: int = 200_000
     max_file_bytes: int = 262_144
     dedup_ttl: float = 86_400.0
+    pending_lease: float = 30.0
     shutdown_grace: float = 25.0
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
@@ -188,6 +191,7 @@ def _parse(env: dict[str, str], http_port: int | None) -> Settings:
         max_file_bytes=int(_number("K8SFIX_MAX_FILE_BYTES", get("K8SFIX_MAX_FILE_BYTES", "262144"),
                                    minimum=0, integer=True)),
         dedup_ttl=_number("K8SFIX_DEDUP_TTL", get("K8SFIX_DEDUP_TTL", "86400"), minimum=60),
+        pending_lease=_number("K8SFIX_PENDING_LEASE", get("K8SFIX_PENDING_LEASE", "30"), minimum=1),
         shutdown_grace=_number("K8SFIX_SHUTDOWN_GRACE", get("K8SFIX_SHUTDOWN_GRACE", "25"), minimum=0),
         log_level=_choice("K8SFIX_LOG_LEVEL", get("K8SFIX_LOG_LEVEL", "INFO").upper(),
                           ("DEBUG", "INFO", "WARNING", "ERROR")),

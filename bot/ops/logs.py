@@ -16,6 +16,13 @@ from typing import Any, TextIO
 from bot.redact import redact, redact_data
 
 _STANDARD_ATTRS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", (), None)).keys()) | {"message", "asctime"}
+_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, 0x85)}, 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t",
+            0x2028: "\\u2028", 0x2029: "\\u2029"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks and control characters escaped, so it cannot start a forged log line."""
+    return text.translate(_ESCAPES)
 
 
 def text_digest(text: str) -> str:
@@ -46,12 +53,24 @@ class RedactingFormatter(logging.Formatter):
     """The plain-text format, redacted."""
 
     def format(self, record: logging.LogRecord) -> str:
-        """Render ``record`` as text (redacted), ``extra=`` fields appended as key=value."""
-        line = super().format(record)
+        """Render ``record`` as text (redacted), ``extra=`` fields appended as key=value.
+
+        A record is one line: the message and the fields have their line breaks escaped;
+        a traceback follows on lines indented by two spaces, so no text can pass for a record.
+        """
+        saved = record.msg, record.args
+        record.msg, record.args = one_line(record.getMessage()), None
+        try:
+            line = super().format(record)
+        finally:
+            record.msg, record.args = saved
+        head, _, rest = line.partition("\n")
         extras = {k: v for k, v in vars(record).items() if k not in _STANDARD_ATTRS and not k.startswith("_")}
         if extras:
-            line += " " + " ".join(f"{k}={v}" for k, v in extras.items())
-        return redact(line)
+            head += " " + " ".join(f"{one_line(str(k))}={one_line(str(v))}" for k, v in extras.items())
+        if rest:
+            head += "\n" + "\n".join("  " + one_line(part) for part in rest.split("\n"))
+        return redact(head)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | None = None) -> None:
@@ -67,3 +86,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json", stream: TextIO | N
     # The Slack SDK logs full request bodies at DEBUG; keep it quieter than ours.
     logging.getLogger("slack_sdk").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("slack_bolt").setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Alembic narrates every migration step at INFO; its warnings and errors still show.
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -28,6 +28,8 @@ ReplyKind = Literal["help", "answer", "abstain", "lookup", "unreadable"]
 HELP_WORDS = frozenset({"help", "-h", "--help", "?", "usage", "ajuda", "помощь", "帮助", "幫助"})
 ENTRY_ID = re.compile(r"^[a-z0-9][a-z0-9-]{2,127}$")
 DEBUG_TEXT_CHARS = 500
+PENDING_TEXT_CHARS = 16_000
+"""Characters of a question kept (redacted) with its pending delivery, to answer it after a restart."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Ask:
     message_ts: str = ""
     thread_ts: str = ""
     started: float = field(default_factory=time.monotonic)
+    delivery: str = ""
+    """Key of the Slack delivery it came with (see :mod:`bot.slack.deliveries`), "" for none."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,31 @@ class Reply:
 def user_language(deps: Deps, client: WebClient, user_id: str) -> str:
     """The display language of a user's Slack locale, English when unknown."""
     return display_language_of_locale(deps.locales.get(client, user_id)) or "en"
+
+
+def remember(deps: Deps, ask: Ask, flow: str, response_url: str = "", *, force: bool = False) -> None:
+    """Keep the question (cut, then redacted) with its pending delivery until it is answered.
+
+    A replica that takes the delivery over after this process died answers from it
+    (``flow`` says how: command, thread or triage). Skipped when the raw text kept at
+    the ack already holds the whole question, unless ``force`` (the question is not
+    the delivered message's own text, e.g. a thread's first message).
+    """
+    if not ask.delivery or (not force and deps.deliveries.kept_whole(ask.delivery, len(ask.text))):
+        return
+    text, _cut = limit_paste(ask.text, PENDING_TEXT_CHARS)
+    fields = {"entry_point": ask.entry_point, "text": redact(text), "user_id": ask.user_id,
+              "channel_id": ask.channel_id, "message_ts": ask.message_ts, "thread_ts": ask.thread_ts}
+    deps.deliveries.remember(ask.delivery, {"flow": flow, "ask": fields, "response_url": response_url})
+
+
+def delivered(deps: Deps, ask: Ask) -> None:
+    """The answer is out: mark the delivery done now, before reactions and logs.
+
+    A crash after this point cannot make a replica answer it again.
+    """
+    if ask.delivery:
+        deps.deliveries.finish(ask.delivery)
 
 
 def run_match(deps: Deps, text: str) -> tuple[MatchResult, bool]:
@@ -118,7 +147,7 @@ def record(deps: Deps, ask: Ask, diagnosis: Diagnosis, lang: str, *, answered: b
         entry_id=best.entry_id if best is not None else None,
         confidence=top.confidence if top is not None else None,
         score=top.score if top is not None else None,
-        abstained=best is None, answered=answered, result=diagnosis.to_dict(),
+        abstained=best is None, answered=answered, result=diagnosis.to_dict(), delivery=ask.delivery,
     )
     with deps.cpu:
         return deps.store.record_query(query, now=deps.clock())

@@ -12,13 +12,14 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import App, BoltContext, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.ops.metrics import Metrics
 from bot.slack.client import build_web_client
-from bot.slack.dedup import event_dedup_middleware
+from bot.slack.dedup import delivery_middleware, settle
+from bot.slack.deliveries import DeliveryTracker
 from bot.slack.deps import CONTEXT_KEY, Deps
 from bot.slack.listeners import register_listeners
 from bot.slack.listeners._context import STARTED_KEY
@@ -39,7 +40,49 @@ class _ClientGivenFilter(logging.Filter):
         return not record.getMessage().startswith("As you gave `client` as well")
 
 
+class _NoBodyFilter(logging.Filter):
+    """Keep the body of a request that failed its signature check out of the logs (anyone can send one)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.getMessage().startswith("Invalid request signature detected"):
+            record.msg, record.args = "invalid request signature", None
+        return True
+
+
 _BOLT_LOGGER = logging.getLogger("bot.slack.bolt")
+
+
+def _malformed(body: Any) -> str | None:
+    """Why a parsed body cannot be a Slack request, None when its shape is fine."""
+    if not isinstance(body, dict):
+        return "not an object"
+    if body.get("type") == "event_callback" and not isinstance(body.get("event"), dict):
+        return "event is not an object"
+    for name in ("user", "channel", "team", "container", "message"):
+        if name in body and not isinstance(body[name], dict | None):
+            return f"{name} is not an object"
+    if "actions" in body and not isinstance(body["actions"], list):
+        return "actions is not a list"
+    return None
+
+
+class K8sfixApp(App):
+    """Bolt's App, with the delivery bookkeeping around each dispatch and no crash on odd payloads."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Answer a request; a malformed one gets 400, an event nobody listens to 200 (so Slack stops)."""
+        reason = _malformed(req.body)
+        if reason is not None:
+            _BOLT_LOGGER.info("malformed request refused", extra={"reason": reason})
+            return BoltResponse(status=400, body="")
+        response = super().dispatch(req)
+        try:
+            settle(req.context, response)
+        except Exception:
+            _BOLT_LOGGER.exception("could not settle the delivery")
+        if response.status == 404 and req.body.get("type") == "event_callback":
+            return BoltResponse(status=200, body="")
+        return response
 
 
 def create_app(
@@ -69,11 +112,14 @@ def create_app(
     logger = logging.getLogger("bot.slack")
     if not any(isinstance(f, _ClientGivenFilter) for f in _BOLT_LOGGER.filters):
         _BOLT_LOGGER.addFilter(_ClientGivenFilter())
+        _BOLT_LOGGER.addFilter(_NoBodyFilter())
     client = client or build_web_client(settings)
     listeners = TrackedExecutor(max_workers=ACK_THREADS, thread_name_prefix="k8sfix-ack")
     deps = Deps(settings=settings, matcher=matcher, store=store, metrics=metrics or Metrics(),
-                workers=WorkerPool(settings.workers), listeners=listeners, checks=checks, clock=clock, logger=logger)
-    app = App(
+                workers=WorkerPool(settings.workers),
+                deliveries=DeliveryTracker(store, settings.pending_lease, clock), listeners=listeners,
+                checks=checks, clock=clock, logger=logger)
+    app = K8sfixApp(
         client=client,
         signing_secret=settings.signing_secret,
         request_verification_enabled=settings.mode == "http",
@@ -96,7 +142,7 @@ def create_app(
         return BoltResponse(status=500, body="")
 
     app.middleware(inject_deps)
-    app.middleware(event_dedup_middleware)
+    app.middleware(delivery_middleware)
     app.error(log_error)
     register_listeners(app, settings.slash_command)
     app.k8sfix = deps  # type: ignore[attr-defined]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 from bot.ops.metrics import Metrics
+from bot.slack.deliveries import DeliveryTracker
 from bot.slack.language import LocaleCache
 from bot.slack.workers import TrackedExecutor, WorkerPool
 from bot.store import Store
@@ -40,6 +41,8 @@ class Deps:
     store: Store
     metrics: Metrics
     workers: WorkerPool
+    deliveries: DeliveryTracker
+    """Pending deliveries held by this process (answered after a crash by the next replica)."""
     listeners: TrackedExecutor | None = None
     """Bolt's listener executor (runs listeners up to their ack)."""
     checks: Any | None = None

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
-from bot.slack.answering import Ask, finish, prepare_reply, user_language
+from bot.slack.answering import Ask, delivered, finish, prepare_reply, remember, user_language
 from bot.slack.compose import SlackMessage, compose_notice, compose_topic_list
 from bot.slack.deps import Deps
 from bot.slack.files import attached_text
@@ -33,6 +33,7 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived", "
 
 def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) -> None:
     """Answer ``/k8sfix ...`` privately (or run its ``triage``, ``list [word]`` or ``show ID`` sub-command)."""
+    remember(deps, ask, "command", getattr(respond, "response_url", None) or "")
     words = ask.text.split()
     if words and words[0].lower() == "triage":
         lang = user_language(deps, client, ask.user_id)
@@ -53,6 +54,7 @@ def answer_command(deps: Deps, ask: Ask, respond: Respond, client: WebClient) ->
         ask = replace(ask, text=words[1])
     reply = prepare_reply(deps, ask, client, surface="ephemeral")
     respond_private(respond, reply.message)
+    delivered(deps, ask)
     if reply.message.full_text:
         upload_to_dm(client, ask.user_id, reply.message.full_text)
     finish(deps, ask, reply)
@@ -65,15 +67,18 @@ def answer_in_thread(deps: Deps, ask: Ask, client: WebClient, respond: Respond |
     mark once it is posted. When the bot may not post there (a shortcut in a
     channel it is not in) the answer is sent privately through ``respond``.
     """
+    remember(deps, ask, "thread", getattr(respond, "response_url", None) or "")
     react(client, ask.channel_id, ask.message_ts, WORKING)
     try:
         reply = prepare_reply(deps, ask, client, surface="thread")
         try:
             post_in_thread(client, ask.channel_id, ask.thread_ts or ask.message_ts, reply.message)
+            delivered(deps, ask)
         except SlackApiError as exc:
             if respond is None or slack_error(exc) not in CANNOT_POST:
                 raise
             _answer_privately(reply.message, respond, slack_error(exc), reply.lang)
+            delivered(deps, ask)
             if reply.message.full_text:
                 upload_to_dm(client, ask.user_id, reply.message.full_text)
             finish(deps, ask, reply, delivered="private")

@@ -10,6 +10,7 @@ from bot.matching.chinese import to_traditional
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
+        "interrupted": ":warning: Sorry, I was restarted before I could answer this. Please ask again.",
         "apology": ":warning: Sorry, something went wrong while answering this. "
                    "The error was logged; please try again in a moment.",
         "unreadable": "This does not look like text I can read (binary data?). Paste the error as text.",
@@ -39,6 +40,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "triage_usage": "Usage: `{command} triage on`, `{command} triage off` or `{command} triage status`.",
     },
     "pt": {
+        "interrupted": ":warning: Desculpe, fui reiniciado antes de conseguir responder. Pergunte de novo, por favor.",
         "apology": ":warning: Desculpe, algo deu errado ao responder. O erro foi registrado; "
                    "tente de novo em instantes.",
         "unreadable": "Isto não parece texto que eu consiga ler (dados binários?). Cole o erro como texto.",
@@ -71,6 +73,7 @@ _TEXTS: dict[str, dict[str, str]] = {
         "triage_usage": "Uso: `{command} triage on`, `{command} triage off` ou `{command} triage status`.",
     },
     "ru": {
+        "interrupted": ":warning: Извините, я был перезапущен и не успел ответить. Задайте вопрос ещё раз.",
         "apology": ":warning: Извините, при ответе что-то пошло не так. Ошибка записана в лог; "
                    "попробуйте ещё раз чуть позже.",
         "unreadable": "Это не похоже на текст, который я могу прочитать (двоичные данные?). "
@@ -105,6 +108,7 @@ _TEXTS: dict[str, dict[str, str]] = {
                         "`{command} triage status`.",
     },
     "zh": {
+        "interrupted": ":warning: 抱歉，我在回答前被重启了。请重新提问。",
         "apology": ":warning: 抱歉，回答时出错了。错误已记录，请稍后再试。",
         "unreadable": "这看起来不是我能读取的文本（二进制数据？）。请以文本形式粘贴错误。",
         "unknown_entry": "知识库中没有 id 为 `{entry_id}` 的条目。",
@@ -140,6 +144,11 @@ def _text(lang: str, key: str, **values: object) -> str:
 def apology(lang: str = "en") -> str:
     """A handler failed; the error is logged."""
     return _text(lang, "apology")
+
+
+def interrupted(lang: str = "en") -> str:
+    """The process answering this was restarted before the question was read; ask again."""
+    return _text(lang, "interrupted")
 
 
 def unreadable(lang: str = "en") -> str:

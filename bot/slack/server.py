@@ -9,6 +9,9 @@ grace period, closes the Socket Mode connection and the store.
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -30,24 +33,70 @@ from bot.ops.metrics import Metrics
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = 512 * 1024
+"""Largest request accepted. Slack caps a message at 40,000 characters; with its blocks and JSON escapes an
+event stays well below this, so anything bigger is refused (413) before its body is read."""
+SOCKET_TIMEOUT_S = 10.0
+"""A connection silent this long (headers or body) is closed, so stalled clients do not hold threads."""
+MAX_CONNECTIONS = 128
+"""Connections served at once; more are refused with 503 instead of each getting a thread."""
+_BUSY = b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 
 
 class _Server(ThreadingHTTPServer):
-    """A threading HTTP server with a listen backlog fit for bursts of Slack deliveries."""
+    """A threading HTTP server with a listen backlog fit for bursts and a bound on its threads."""
 
     request_queue_size = 256
     daemon_threads = True
 
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler],
+                 max_connections: int = MAX_CONNECTIONS) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection in a thread if a slot is free, else answer 503 and close it."""
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(1.0)
+                request.sendall(_BUSY)
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        """Serve one connection, then free its slot."""
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that broke (reset, timeout) is not worth a traceback on stderr."""
+        logger.debug("http connection error", exc_info=True)
+
 
 class SlackHTTPServer:
-    """HTTP mode: Events API, interactivity and slash commands all POSTed to ``/slack/events``."""
+    """HTTP mode: Events API, interactivity and slash commands all POSTed to ``/slack/events``.
 
-    def __init__(self, app: App, host: str, port: int, metrics: Metrics | None = None) -> None:
+    Every request gets an answer: unusable lengths 400, too big 413 (unread), no numeric
+    timestamp 401, an unreadable body 400; a silent connection is closed after
+    ``SOCKET_TIMEOUT_S`` and at most ``MAX_CONNECTIONS`` are served at once.
+    """
+
+    def __init__(self, app: App, host: str, port: int, metrics: Metrics | None = None, *,
+                 socket_timeout: float = SOCKET_TIMEOUT_S, max_connections: int = MAX_CONNECTIONS) -> None:
         """Bind to ``host:port`` (0 picks a free port); serving starts with :meth:`start`."""
         self.app = app
         self.metrics = metrics
-        self._server = _Server((host, port), self._handler_class())
+        self.socket_timeout = socket_timeout
+        self._server = _Server((host, port), self._handler_class(), max_connections)
         self._thread: threading.Thread | None = None
 
     @property
@@ -76,22 +125,49 @@ class SlackHTTPServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            timeout = outer.socket_timeout
 
             def do_POST(self) -> None:
                 started = time.perf_counter()
                 parts = urlsplit(self.path)
                 if parts.path != EVENTS_PATH:
-                    self._send(404, {}, b"")
+                    self._refuse(404)
                     return
-                length = int(self.headers.get("Content-Length") or 0)
+                length = _content_length(self.headers.get("Content-Length"), self.headers.get("Transfer-Encoding"))
+                if length is None:
+                    self._refuse(400)
+                    return
                 if length > MAX_BODY_BYTES:
-                    self._discard(length)
-                    self._send(413, {}, b"")
+                    self._refuse(413)
+                    return
+                try:
+                    raw = self.rfile.read(length)
+                except OSError:
                     self.close_connection = True
                     return
-                body = self.rfile.read(length).decode("utf-8", errors="replace")
-                headers: dict[str, str | Sequence[str]] = {k.lower(): [v] for k, v in self.headers.items()}
-                response = outer.app.dispatch(BoltRequest(body=body, query=parts.query, headers=headers))
+                if len(raw) < length:
+                    self.close_connection = True
+                    return
+                headers: dict[str, list[str]] = {}
+                for name, value in self.headers.items():
+                    headers.setdefault(name.lower(), []).append(value)
+                timestamps = headers.get("x-slack-request-timestamp") or [""]
+                if len(timestamps) != 1 or not timestamps[0].strip().isdigit():
+                    self._send(401, {}, b"")
+                    return
+                try:
+                    request = BoltRequest(body=raw.decode("utf-8", errors="replace"), query=parts.query,
+                                          headers=dict[str, str | Sequence[str]](headers))
+                except Exception as exc:
+                    logger.info("unreadable request body refused", extra={"error": type(exc).__name__})
+                    self._send(400, {}, b"")
+                    return
+                try:
+                    response = outer.app.dispatch(request)
+                except Exception:
+                    logger.exception("request failed")
+                    self._send(500, {}, b"")
+                    return
                 payload = response.body.encode("utf-8") if isinstance(response.body, str) else response.body
                 self._send(response.status, response.headers, payload or b"")
                 if outer.metrics is not None:
@@ -100,14 +176,10 @@ class SlackHTTPServer:
             def do_GET(self) -> None:
                 self._send(404, {}, b"")
 
-            def _discard(self, length: int) -> None:
-                """Read (and drop) a refused body so the client sees the answer, not a broken pipe."""
-                left = min(length, 8 * MAX_BODY_BYTES)
-                while left > 0:
-                    chunk = self.rfile.read(min(left, 65536))
-                    if not chunk:
-                        break
-                    left -= len(chunk)
+            def _refuse(self, status: int) -> None:
+                """Answer without reading the body, and close: what is left of it is never read."""
+                self.close_connection = True
+                self._send(status, {"Connection": "close"}, b"")
 
             def _send(self, status: int, headers: dict[str, Any], body: bytes) -> None:
                 self.send_response(status)
@@ -116,9 +188,14 @@ class SlackHTTPServer:
                         continue
                     for value in values if isinstance(values, list | tuple) else [values]:
                         self.send_header(name, str(value))
+                if self.close_connection:
+                    self.send_header("Connection", "close")
                 self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.end_headers()
+                    self.wfile.write(body)
+                except OSError:
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 logger.debug("http " + format, *args)
@@ -126,13 +203,52 @@ class SlackHTTPServer:
         return Handler
 
 
+def _content_length(value: str | None, transfer_encoding: str | None) -> int | None:
+    """The body length a request declares, None when it is missing a usable one (chunked, ``abc``, ``-1``)."""
+    if transfer_encoding:
+        return None
+    text = "0" if value is None else value.strip()
+    if not text.isdigit() or len(text) > 12:
+        return None
+    return int(text)
+
+
 class MeteredSocketModeHandler(SocketModeHandler):
     """Bolt's built-in Socket Mode handler, timing each acknowledgement."""
 
-    def __init__(self, app: App, app_token: str, proxy: str | None, metrics: Metrics | None = None) -> None:
+    def __init__(self, app: App, app_token: str, proxy: str | None, metrics: Metrics | None = None,
+                 watch_interval: float = 1.0) -> None:
         """Prepare the connection (opened by :meth:`connect`)."""
         super().__init__(app, app_token, proxy=proxy, web_client=app.client)
         self.metrics = metrics
+        self.watch_interval = watch_interval
+        self._closing = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def connect(self) -> None:
+        """Open the WebSocket, and watch it for a silent drop."""
+        super().connect()
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch, name="k8sfix-socket-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch(self) -> None:
+        """Reconnect as soon as the peer has closed or reset the socket.
+
+        The SDK's built-in client reads an end of stream as "no data yet" and only gives
+        up on a dead connection after several failed pings (about 50 s), while Slack
+        delivers nothing to it.
+        """
+        while not self._closing.wait(self.watch_interval):
+            session = getattr(self.client, "current_session", None)
+            sock = getattr(session, "sock", None)
+            if sock is None or not _peer_gone(sock):
+                continue
+            logger.info("Socket Mode connection lost; reconnecting")
+            try:
+                self.client.connect_to_new_endpoint(force=True)
+            except Exception:
+                logger.warning("Socket Mode reconnect failed; retrying", exc_info=True)
 
     def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
         """Run the app on one envelope and acknowledge it."""
@@ -141,6 +257,28 @@ class MeteredSocketModeHandler(SocketModeHandler):
         if self.metrics is not None:
             self.metrics.request_seconds.labels("socket_mode").observe(time.perf_counter() - started)
 
+    def close(self) -> None:
+        """Say goodbye (a WebSocket close frame, code 1000) before the socket is closed, then clean up.
+
+        The SDK's built-in client only closes the TCP socket; Slack then sees the
+        connection drop rather than end, like a crash.
+        """
+        self._closing.set()
+        session = getattr(self.client, "current_session", None)
+        sock = getattr(session, "sock", None)
+        if session is not None and sock is not None:
+            try:
+                from slack_sdk.socket_mode.builtin.frame_header import FrameHeader
+                from slack_sdk.socket_mode.builtin.internals import _build_data_frame_for_sending
+
+                frame = _build_data_frame_for_sending(struct.pack("!H", 1000) + b"shutting down",
+                                                      FrameHeader.OPCODE_CLOSE)
+                with session.sock_send_lock:
+                    sock.send(frame)
+            except (ImportError, AttributeError, OSError):
+                logger.debug("could not send the WebSocket close frame", exc_info=True)
+        super().close()
+
     @property
     def connected(self) -> bool:
         """Whether the WebSocket to Slack is open."""
@@ -148,6 +286,22 @@ class MeteredSocketModeHandler(SocketModeHandler):
             return bool(self.client.is_connected())
         except Exception:
             return False
+
+
+def _peer_gone(sock: Any) -> bool:
+    """Whether the other end closed or reset a connected socket (peeks at the raw stream, reads nothing)."""
+    try:
+        raw = socket.socket(fileno=os.dup(sock.fileno()))
+    except (OSError, ValueError):
+        return False
+    try:
+        return raw.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return True
+    finally:
+        raw.close()
 
 
 @dataclass(frozen=True)
@@ -174,6 +328,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     from bot.matching import load_matcher
     from bot.ops.health import OpsServer
     from bot.slack.app import create_app, deps_of_app
+    from bot.slack.recovery import Recovery
     from bot.store import open_store
 
     metrics = Metrics()
@@ -187,6 +342,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
     deps = deps_of_app(app)
+    recovery = Recovery(deps, app.client)
     transport: SlackHTTPServer | MeteredSocketModeHandler
     if settings.mode == "http":
         transport = SlackHTTPServer(app, settings.http_host, settings.http_port, metrics)
@@ -216,6 +372,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
             raise ConfigError(f"SLACK_APP_TOKEN: Slack refused the Socket Mode connection ({error}); the "
                               "app-level token needs the connections:write scope and Socket Mode must be "
                               "enabled in the app's settings") from None
+    recovery.start()
     running = Running(mode=settings.mode, http_port=transport.port if isinstance(transport, SlackHTTPServer) else None,
                       ops_port=ops.port if ops is not None else None)
     logger.info("k8sfix is serving", extra={"mode": running.mode, "entries": len(matcher.kb),
@@ -231,6 +388,7 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
         transport.stop()
     else:
         transport.close()
+    recovery.stop()
     finished = deps.drain(settings.shutdown_grace)
     store.close()
     if ops is not None:

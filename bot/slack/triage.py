@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import messages
-from bot.slack.answering import Ask, Reply, finish, log_request, record, run_match
+from bot.slack.answering import Ask, Reply, delivered, finish, log_request, record, remember, run_match
 from bot.slack.compose import AnswerOptions, compose_diagnosis, compose_repeat
 from bot.slack.deps import Deps
 from bot.slack.diagnosis import Diagnosis
@@ -68,6 +68,7 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
     text = ask.text.strip()
     if len(text) < MIN_TRIAGE_CHARS or looks_binary(text):
         return
+    remember(deps, ask, "triage")
     result, cut = run_match(deps, text)
     diagnosis = Diagnosis.from_result(result, paste_cut=cut)
     best = diagnosis.best
@@ -80,18 +81,19 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
     if not confident or best is None or entry is None:
         log_request(deps, ask, "silent", lang, diagnosis)
         return
-    if not deps.store.claim(f"msg:{ask.channel_id}:{ask.message_ts}", now=deps.clock()):
+    if not deps.store.claim(f"msg:{ask.channel_id}:{ask.message_ts}", now=deps.clock(), holder=ask.delivery):
         deps.metrics.duplicates.labels("message").inc()
         return
     claim = deps.store.claim_topic(ask.channel_id, entry.id, ask.message_ts, deps.settings.triage_window,
                                    now=deps.clock())
-    if not claim.first:
+    if not claim.first and claim.thread_ts != ask.message_ts:
         deps.metrics.triage_repeats.inc()
         if deps.settings.triage_repeat == "reaction":
             react(client, ask.channel_id, ask.message_ts, REPEAT)
         else:
             link = claim.permalink or permalink(client, ask.channel_id, claim.thread_ts)
             post_in_thread(client, ask.channel_id, ask.message_ts, compose_repeat(entry, lang, link))
+        delivered(deps, ask)
         finish(deps, ask, Reply("answer", compose_repeat(entry, lang, ""), lang, qid, diagnosis), triage="repeat")
         return
     react(client, ask.channel_id, ask.message_ts, WORKING)
@@ -103,6 +105,7 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
                                 paste_cut_chars=deps.settings.max_paste_chars)
         message = compose_diagnosis(diagnosis, deps.matcher.kb, lang, options)
         post_in_thread(client, ask.channel_id, ask.message_ts, message)
+        delivered(deps, ask)
     finally:
         unreact(client, ask.channel_id, ask.message_ts, WORKING)
     react(client, ask.channel_id, ask.message_ts, ANSWERED)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.store.records import CorrectionCount, NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
+from bot.store.records import (
+    CorrectionCount,
+    NewQuery,
+    PendingDelivery,
+    QueryRecord,
+    Stats,
+    TopicClaim,
+    TopicStats,
+    UnmatchedText,
+)
 from bot.store.store import MAX_STORED_TEXT, Store, open_existing_store, open_store
 from bot.store.textkey import normalise, text_key
 
@@ -10,6 +19,7 @@ __all__ = [
     "MAX_STORED_TEXT",
     "CorrectionCount",
     "NewQuery",
+    "PendingDelivery",
     "QueryRecord",
     "Stats",
     "Store",

@@ -23,6 +23,8 @@ class NewQuery:
     abstained: bool = False
     answered: bool = True
     result: dict[str, Any] = field(default_factory=dict)
+    delivery: str = ""
+    """Key of the Slack delivery that asked it (recording it again replaces the row)."""
 
 
 @dataclass(frozen=True)
@@ -99,3 +101,14 @@ class Stats:
     topics: tuple[TopicStats, ...]
     unmatched: tuple[UnmatchedText, ...]
     corrections: tuple[CorrectionCount, ...] = ()
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A delivery taken over from a replica whose lease ran out (it crashed or was killed)."""
+
+    key: str
+    kind: str
+    created_at: float
+    attempts: int
+    payload: dict[str, Any]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, Index, Integer, String, Text
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -78,6 +78,33 @@ class Claim(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[float] = mapped_column(Float, index=True)
+    holder: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
+    """The delivery that took the claim: its own redelivery (after a crash) may take it again."""
+
+
+class Delivery(Base):
+    """One Slack delivery (event, command, click, shortcut): pending until answered, then done.
+
+    A row is written before Slack is acknowledged and marked done once the answer
+    is out, so a question acknowledged by a replica that then died is finished by
+    the next replica whose lease sweep finds it; Slack's resend of a done one is dropped.
+    """
+
+    __tablename__ = "k8sfix_deliveries"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    """pending or done."""
+    owner: Mapped[str] = mapped_column(String(64), default="")
+    """The replica working on it (host, pid and a random part)."""
+    lease_until: Mapped[float] = mapped_column(Float)
+    """Past this time another replica may take a pending delivery over."""
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[float] = mapped_column(Float, index=True)
+    updated_at: Mapped[float] = mapped_column(Float)
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    """JSON: where to answer and, once read, the question (redacted and cut); emptied when done."""
 
 
 class TopicThread(Base):
@@ -94,3 +121,4 @@ class TopicThread(Base):
 
 
 Index("ix_k8sfix_queries_unmatched", Query.abstained, Query.entry_point)
+Index("ix_k8sfix_deliveries_pending", Delivery.state, Delivery.lease_until)

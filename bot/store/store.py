@@ -11,17 +11,27 @@ import json
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, Literal
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.errors import ConfigError
 from bot.redact import redact, redact_data
 from bot.store.engine import open_engine
-from bot.store.records import CorrectionCount, NewQuery, QueryRecord, Stats, TopicClaim, TopicStats, UnmatchedText
-from bot.store.schema import Base, ChannelSetting, Claim, Correction, Feedback, Query, TopicThread
+from bot.store.migrate import migrate
+from bot.store.records import (
+    CorrectionCount,
+    NewQuery,
+    PendingDelivery,
+    QueryRecord,
+    Stats,
+    TopicClaim,
+    TopicStats,
+    UnmatchedText,
+)
+from bot.store.schema import ChannelSetting, Claim, Correction, Delivery, Feedback, Query, TopicThread
 from bot.store.textkey import text_key
 
 MAX_STORED_TEXT = 4000
@@ -29,6 +39,8 @@ MAX_STORED_TEXT = 4000
 REDACT_MARGIN = 2000
 """Characters read past the cut, so that a secret straddling it is seen whole by the rules."""
 PRUNE_EVERY_S = 600.0
+Begun = Literal["new", "taken_over", "duplicate", "busy"]
+"""Outcome of :meth:`Store.begin_delivery`: act on new and taken_over, drop duplicate (done) and busy."""
 
 
 class Store:
@@ -43,8 +55,8 @@ class Store:
         self._prune_lock = threading.Lock()
 
     def create_schema(self) -> None:
-        """Create the tables that do not exist yet."""
-        Base.metadata.create_all(self.engine)
+        """Bring the schema to the current revision (Alembic migrations; an empty database gets every table)."""
+        migrate(self.engine)
 
     def close(self) -> None:
         """Release every pooled connection."""
@@ -64,18 +76,127 @@ class Store:
 
     # claims -----------------------------------------------------------------
 
-    def claim(self, key: str, now: float | None = None) -> bool:
-        """Claim ``key``; True for the first caller across every replica, False after that."""
+    def claim(self, key: str, now: float | None = None, *, holder: str = "") -> bool:
+        """Claim ``key``; True for the first caller across every replica, False after that.
+
+        Args:
+            key: What is claimed (``msg:<channel>:<ts>``...).
+            now: The current UNIX time.
+            holder: The delivery claiming it; the same holder wins again, so a delivery
+                finished after a crash is not stopped by its own earlier claim.
+        """
         now = time.time() if now is None else now
         self._maybe_prune(now)
         with self._session() as session:
-            session.add(Claim(key=key[:200], created_at=now))
+            session.add(Claim(key=key[:200], created_at=now, holder=holder[:200]))
             try:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                return False
+                if not holder:
+                    return False
+                return session.scalar(select(Claim.holder).where(Claim.key == key[:200])) == holder[:200]
         return True
+
+    # deliveries ---------------------------------------------------------------
+
+    def begin_delivery(self, key: str, kind: str, owner: str, lease: float, payload: dict[str, Any],
+                       now: float | None = None) -> Begun:
+        """Record a delivery as pending before it is acknowledged.
+
+        Returns:
+            ``new`` for a first delivery; ``taken_over`` for a resend of one still
+            pending whose lease ran out (its replica died); ``duplicate`` for a
+            resend of one already done; ``busy`` while another replica works on it.
+        """
+        now = time.time() if now is None else now
+        key = key[:200]
+        # Core statements, not the ORM unit of work: this runs before every acknowledgement.
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Delivery).values(
+                    key=key, kind=kind, state="pending", owner=owner, lease_until=now + lease, attempts=1,
+                    created_at=now, updated_at=now, payload=json.dumps(payload, ensure_ascii=False)))
+            return "new"
+        except IntegrityError:
+            pass
+        with self.engine.begin() as conn:
+            row = conn.execute(select(Delivery.state, Delivery.lease_until).where(Delivery.key == key)).first()
+            if row is None or (row.state != "done" and row.lease_until >= now):
+                return "busy"
+            if row.state == "done":
+                return "duplicate"
+            taken = conn.execute(
+                update(Delivery).where(Delivery.key == key, Delivery.state == "pending",
+                                       Delivery.lease_until == row.lease_until)
+                .values(owner=owner, lease_until=now + lease, attempts=Delivery.attempts + 1, updated_at=now,
+                        payload=json.dumps(payload, ensure_ascii=False)))
+        return "taken_over" if getattr(taken, "rowcount", 0) == 1 else "busy"
+
+    def update_delivery(self, key: str, payload: dict[str, Any], now: float | None = None) -> None:
+        """Add to a pending delivery's payload (the question once read, already redacted)."""
+        now = time.time() if now is None else now
+        with self._session() as session:
+            row = session.get(Delivery, key[:200])
+            if row is None or row.state != "pending":
+                return
+            row.payload = json.dumps({**_json_dict(row.payload), **payload}, ensure_ascii=False)
+            row.updated_at = now
+            session.commit()
+
+    def finish_delivery(self, key: str, now: float | None = None) -> None:
+        """Mark a delivery done (its resends are dropped from now on) and forget its payload."""
+        now = time.time() if now is None else now
+        with self.engine.begin() as conn:
+            conn.execute(update(Delivery).where(Delivery.key == key[:200])
+                         .values(state="done", payload="{}", updated_at=now))
+
+    def release_delivery(self, key: str) -> None:
+        """Forget a delivery that failed before any work was queued, so Slack's retry is processed."""
+        with self._session() as session:
+            session.execute(delete(Delivery).where(Delivery.key == key[:200], Delivery.state == "pending"))
+            session.commit()
+
+    def delivery_state(self, key: str) -> str | None:
+        """pending, done, or None for an unknown delivery."""
+        with self._session() as session:
+            return session.scalar(select(Delivery.state).where(Delivery.key == key[:200]))
+
+    def renew_leases(self, owner: str, keys: list[str], lease: float, now: float | None = None) -> int:
+        """Extend the lease of ``owner``'s pending deliveries in ``keys``; return how many were renewed."""
+        if not keys:
+            return 0
+        now = time.time() if now is None else now
+        with self._session() as session:
+            result = session.execute(update(Delivery).where(
+                Delivery.key.in_([k[:200] for k in keys]), Delivery.owner == owner, Delivery.state == "pending")
+                .values(lease_until=now + lease))
+            session.commit()
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    def take_expired(self, owner: str, lease: float, now: float | None = None,
+                     limit: int = 50) -> list[PendingDelivery]:
+        """Take over pending deliveries whose lease ran out; each is given to exactly one caller."""
+        now = time.time() if now is None else now
+        taken: list[PendingDelivery] = []
+        with self._session() as session:
+            rows = session.execute(
+                select(Delivery.key, Delivery.lease_until).where(
+                    Delivery.state == "pending", Delivery.lease_until < now)
+                .order_by(Delivery.created_at).limit(limit)).all()
+            for key, lease_until in rows:
+                result = session.execute(
+                    update(Delivery).where(Delivery.key == key, Delivery.state == "pending",
+                                           Delivery.lease_until == lease_until)
+                    .values(owner=owner, lease_until=now + lease, attempts=Delivery.attempts + 1, updated_at=now))
+                session.commit()
+                if getattr(result, "rowcount", 0) != 1:
+                    continue
+                row = session.get(Delivery, key)
+                if row is not None:
+                    taken.append(PendingDelivery(key=row.key, kind=row.kind, created_at=row.created_at,
+                                                 attempts=row.attempts, payload=_json_dict(row.payload)))
+        return taken
 
     def _maybe_prune(self, now: float) -> None:
         if now < self._next_prune or not self._prune_lock.acquire(blocking=False):
@@ -91,6 +212,7 @@ class Store:
         now = time.time() if now is None else now
         with self._session() as session:
             result = session.execute(delete(Claim).where(Claim.created_at < now - self.claim_ttl))
+            session.execute(delete(Delivery).where(Delivery.created_at < now - self.claim_ttl))
             session.commit()
         return int(getattr(result, "rowcount", 0) or 0)
 
@@ -127,9 +249,14 @@ class Store:
     # history and feedback -------------------------------------------------------
 
     def record_query(self, query: NewQuery, now: float | None = None) -> str:
-        """Store one question (its text redacted and shortened); return its id."""
+        """Store one question (its text shortened, then redacted); return its id.
+
+        A question with a ``delivery`` key gets an id derived from it, so answering one
+        delivery again (after a crash) replaces its row instead of counting it twice.
+        """
         now = time.time() if now is None else now
-        query_id = uuid.uuid4().hex
+        query_id = uuid.uuid5(uuid.NAMESPACE_URL, f"k8sfix:{query.delivery}").hex if query.delivery \
+            else uuid.uuid4().hex
         clean = stored_text(query.text)
         row = Query(
             id=query_id, created_at=now, entry_point=query.entry_point, channel_id=query.channel_id,
@@ -140,7 +267,7 @@ class Store:
             result=json.dumps(redact_data(query.result), ensure_ascii=False),
         )
         with self._session() as session:
-            session.add(row)
+            session.merge(row) if query.delivery else session.add(row)
             session.commit()
         return query_id
 
@@ -312,8 +439,16 @@ def _record(row: Query) -> QueryRecord:
     )
 
 
+def _json_dict(text: str | None) -> dict[str, Any]:
+    try:
+        value = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
 def open_store(url: str, *, claim_ttl: float = 86_400.0) -> Store:
-    """Open the store at an SQLAlchemy URL and create missing tables.
+    """Open the store at an SQLAlchemy URL and migrate its schema to the current revision.
 
     Raises:
         ConfigError: The URL is invalid or its driver is missing.

@@ -44,6 +44,10 @@ class FakeSlack:
         self.files: dict[str, bytes] = {}
         self.uploads: dict[str, bytes] = {}
         self.delays: dict[str, float] = {}
+        self.held: dict[str, threading.Event] = {}
+        self.socket_url: str | None = None
+        """What apps.connections.open answers (a local Socket Mode server), unsupported when None."""
+        self.arrived: dict[str, int] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._lock = threading.Condition()
@@ -72,6 +76,8 @@ class FakeSlack:
         return f"{self.base}/files/{name}"
 
     def close(self) -> None:
+        for gate in list(self.held.values()):
+            gate.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -90,6 +96,14 @@ class FakeSlack:
     def delay(self, method: str, seconds: float) -> None:
         """Answer ``method`` (or ``response`` for response_url posts) only after ``seconds``."""
         self.delays[method] = seconds
+
+    def hold(self, method: str) -> None:
+        """Keep every call of ``method`` waiting (counted in ``arrived``) until :meth:`release`."""
+        self.held[method] = threading.Event()
+
+    def release(self, method: str) -> None:
+        """Let the held calls of ``method`` (and later ones) through."""
+        self.held.pop(method, threading.Event()).set()
 
     def fail(self, method: str, error: str) -> None:
         """Answer every call of ``method`` with ``{"ok": false, "error": error}``."""
@@ -113,6 +127,16 @@ class FakeSlack:
                 if left <= 0:
                     seen = sorted({c.method for c in self.calls})
                     raise AssertionError(f"{method} called {len(found)} times, expected {count}; seen: {seen}")
+                self._lock.wait(left)
+
+    def wait_arrived(self, method: str, count: int, timeout: float = 10.0) -> None:
+        """Wait until ``count`` calls of a held ``method`` are waiting."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.arrived.get(method, 0) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"{self.arrived.get(method, 0)} calls of {method} arrived, expected {count}")
                 self._lock.wait(left)
 
     def methods(self) -> list[str]:
@@ -166,7 +190,9 @@ class FakeSlack:
             files = json.loads(files) if isinstance(files, str) else files or []
             return {"ok": True, "files": [{"id": f.get("id"), "title": f.get("title")} for f in files]}
         if method == "apps.connections.open":
-            return {"ok": False, "error": "not_supported_by_fake"}
+            if self.socket_url is None:
+                return {"ok": False, "error": "not_supported_by_fake"}
+            return {"ok": True, "url": f"{self.socket_url}?ticket={next(self._ids)}"}
         return {"ok": False, "error": "unknown_method"}
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -196,6 +222,13 @@ class FakeSlack:
                 delay = fake.delays.get(parts.path[len("/api/"):] if kind == "api" else kind)
                 if delay:
                     time.sleep(delay)
+                method = parts.path[len("/api/"):] if kind == "api" else kind
+                gate = fake.held.get(method)
+                if gate is not None:
+                    with fake._lock:
+                        fake.arrived[method] = fake.arrived.get(method, 0) + 1
+                        fake._lock.notify_all()
+                    gate.wait(60)
                 if parts.path.startswith("/api/"):
                     self._api(parts.path[len("/api/"):], params, headers)
                 elif parts.path.startswith("/response/"):
@@ -239,7 +272,10 @@ class FakeSlack:
                 for name, value in (extra or {}).items():
                     self.send_header(name, value)
                 self.end_headers()
-                self.wfile.write(body)
+                try:
+                    self.wfile.write(body)
+                except OSError:
+                    self.close_connection = True
 
             def log_message(self, format: str, *args: object) -> None:
                 return

@@ -29,12 +29,17 @@ def signed_headers(body: str, content_type: str, secret: str = SIGNING_SECRET,
     return {"content-type": [content_type], "x-slack-request-timestamp": [ts], "x-slack-signature": [signature]}
 
 
+def next_trigger() -> str:
+    """A fresh trigger_id: Slack gives each command, click and shortcut its own."""
+    return f"{next(_counter)}.{int(time.time())}.abcdef"
+
+
 def command_body(text: str, *, user: str = "U0USER1", channel: str = "C0CHAN1", response_url: str,
-                 command: str = "/k8sfix") -> str:
+                 command: str = "/k8sfix", trigger_id: str | None = None) -> str:
     return urlencode({
         "token": "legacy", "team_id": "T0001", "team_domain": "test", "channel_id": channel,
         "channel_name": "general", "user_id": user, "user_name": "alice", "command": command, "text": text,
-        "api_app_id": "A0001", "response_url": response_url, "trigger_id": "1.2.3",
+        "api_app_id": "A0001", "response_url": response_url, "trigger_id": trigger_id or next_trigger(),
     })
 
 
@@ -96,7 +101,7 @@ class Harness:
     def shortcut(self, message: dict[str, Any], *, channel: str = "C0CHAN1", user: str = "U0USER1",
                  response: str = "s1") -> BoltResponse:
         return self.interactive({
-            "type": "message_action", "callback_id": "k8sfix_diagnose", "trigger_id": "1.2.3",
+            "type": "message_action", "callback_id": "k8sfix_diagnose", "trigger_id": next_trigger(),
             "team": {"id": "T0001"}, "user": {"id": user}, "channel": {"id": channel},
             "message": message, "message_ts": message.get("ts"), "response_url": self.fake.response_url(response),
         })
@@ -106,7 +111,7 @@ class Harness:
                message_ts: str = "", thread_ts: str = "", selected: str | None = None,
                response: str = "a1") -> BoltResponse:
         action: dict[str, Any] = {"action_id": action_id, "block_id": block_id or f"k8sfix:{qid}",
-                                  "type": "static_select" if selected else "button", "action_ts": "1"}
+                                  "type": "static_select" if selected else "button", "action_ts": next_ts()}
         if selected:
             action["selected_option"] = {"value": selected, "text": {"type": "plain_text", "text": selected}}
         else:
@@ -115,7 +120,7 @@ class Harness:
                      "is_ephemeral": ephemeral}
         payload: dict[str, Any] = {
             "type": "block_actions", "team": {"id": "T0001"}, "user": {"id": user}, "api_app_id": "A0001",
-            "container": container, "channel": {"id": channel}, "trigger_id": "1.2.3",
+            "container": container, "channel": {"id": channel}, "trigger_id": next_trigger(),
             "response_url": self.fake.response_url(response), "actions": [action],
         }
         if not ephemeral:

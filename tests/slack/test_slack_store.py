@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.errors import ConfigError
 from bot.store import NewQuery, Store, normalise, open_store, text_key
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    """The store on SQLite and on PostgreSQL."""
+    opened = open_store(db_url)
+    yield opened
+    opened.close()
 
 
 def test_a_claim_is_won_once_even_under_contention(store: Store) -> None:
@@ -138,3 +147,69 @@ def test_the_sqlite_folder_is_created(tmp_path: Path) -> None:
 def test_an_unknown_driver_is_a_config_error() -> None:
     with pytest.raises(ConfigError, match="K8SFIX_DB_URL"):
         open_store("nosuchdb://user:pw@host/db")
+
+
+def test_a_delivery_is_begun_once_under_contention_and_a_done_one_stays_done(store: Store) -> None:
+    # given
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def begin(n: int) -> None:
+        outcome = store.begin_delivery("event:EvRace", "event", f"replica-{n}", 30, {"n": n}, now=1000.0)
+        with lock:
+            outcomes.append(outcome)
+
+    threads = [threading.Thread(target=begin, args=(n,)) for n in range(20)]
+    # when
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    # then: one replica got it; the others see it busy, and once done it is a duplicate even after the lease
+    assert outcomes.count("new") == 1 and outcomes.count("busy") == 19
+    store.finish_delivery("event:EvRace")
+    assert store.begin_delivery("event:EvRace", "event", "late", 30, {}, now=5000.0) == "duplicate"
+
+
+def test_expired_deliveries_are_taken_over_once_by_competing_stores(store: Store) -> None:
+    # given: ten deliveries of a replica that died, and two replicas sweeping at once
+    for n in range(10):
+        store.begin_delivery(f"event:EvDead{n}", "event", "dead", 30, {"n": n}, now=1000.0)
+    store.update_delivery("event:EvDead0", {"ask": {"text": "conntrack"}})
+    other = open_store(str(store.engine.url))
+    taken: list[str] = []
+    lock = threading.Lock()
+
+    def sweep(s: Store, owner: str) -> None:
+        found = s.take_expired(owner, 30, now=1100.0, limit=50)
+        with lock:
+            taken.extend(p.key for p in found)
+
+    try:
+        threads = [threading.Thread(target=sweep, args=(s, f"r{i}")) for i, s in enumerate((store, other) * 3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        other.close()
+    # then: each taken exactly once, with its payload
+    assert sorted(taken) == sorted(f"event:EvDead{n}" for n in range(10))
+    assert store.take_expired("r9", 30, now=1100.0) == []
+    [again] = store.take_expired("r9", 30, now=1200.0, limit=1)
+    assert again.attempts == 3 and again.payload["n"] == 0 and again.payload["ask"] == {"text": "conntrack"}
+
+
+def test_a_claim_held_by_a_delivery_is_won_again_by_it_only(store: Store) -> None:
+    assert store.claim("msg:C1:1.1", holder="event:Ev1")
+    assert store.claim("msg:C1:1.1", holder="event:Ev1")
+    assert not store.claim("msg:C1:1.1", holder="event:Ev2")
+    assert not store.claim("msg:C1:1.1")
+
+
+def test_recording_a_delivery_again_replaces_its_row(store: Store) -> None:
+    first = store.record_query(NewQuery(entry_point="command", text="conntrack", lang="en", delivery="command:T1"))
+    again = store.record_query(NewQuery(entry_point="command", text="conntrack", lang="en", delivery="command:T1",
+                                        entry_id="kube-proxy-conntrack-missing"))
+    assert first == again and store.stats().queries == 1
+    assert store.get_query(first).entry_id == "kube-proxy-conntrack-missing"  # type: ignore[union-attr]

@@ -40,7 +40,7 @@ def test_the_sqlite_store_and_its_wal_files_are_private(tmp_path: Path) -> None:
         store.record_query(NewQuery(entry_point="command", text="conntrack", lang="en"))
         # then: the database and its WAL companions can be read by their owner only
         files = sorted(tmp_path.glob("k8sfix.db*"))
-        assert [f.name for f in files] == ["k8sfix.db", "k8sfix.db-shm", "k8sfix.db-wal"]
+        assert [f.name for f in files] == ["k8sfix.db", "k8sfix.db-shm", "k8sfix.db-wal", "k8sfix.db.migrate-lock"]
         assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {f.name: 0o600 for f in files}
         store.close()
     finally:

@@ -19,6 +19,7 @@ from bot.slack.diagnosis import Diagnosis
 from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
+from bot.slack.listeners._context import delivery_of
 from bot.slack.reply import respond_private
 
 
@@ -30,7 +31,7 @@ def feedback_callback(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     ctx = ActionContext.from_body(body, action)
     helpful = action.get("action_id") == "k8sfix_helpful"
     submit_guarded(deps, "feedback", lambda: record_vote(deps, ctx, helpful, respond),
-                   lambda: apologize_privately(respond))
+                   lambda: apologize_privately(respond), delivery_of(context))
 
 
 def record_vote(deps: Deps, ctx: ActionContext, helpful: bool, respond: Respond) -> None:

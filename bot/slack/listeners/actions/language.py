@@ -16,6 +16,7 @@ from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
 from bot.slack.language import normalise_display_language
+from bot.slack.listeners._context import delivery_of
 from bot.slack.listeners.actions._deliver import replace_answer
 from bot.slack.reply import respond_private
 
@@ -27,7 +28,7 @@ def language_callback(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     deps = deps_of(context)
     ctx = ActionContext.from_body(body, action)
     submit_guarded(deps, "language", lambda: rerender(deps, ctx, client, respond),
-                   lambda: apologize_privately(respond))
+                   lambda: apologize_privately(respond), delivery_of(context))
 
 
 def rerender(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond) -> None:

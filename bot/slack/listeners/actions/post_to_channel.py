@@ -17,6 +17,7 @@ from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
 from bot.slack.language import normalise_display_language
+from bot.slack.listeners._context import delivery_of
 from bot.slack.reply import post_in_thread, respond_private, slack_error
 
 
@@ -26,7 +27,8 @@ def post_to_channel_callback(ack: Ack, body: dict[str, Any], action: dict[str, A
     ack()
     deps = deps_of(context)
     ctx = ActionContext.from_body(body, action)
-    submit_guarded(deps, "post", lambda: share(deps, ctx, client, respond), lambda: apologize_privately(respond))
+    submit_guarded(deps, "post", lambda: share(deps, ctx, client, respond), lambda: apologize_privately(respond),
+                   delivery_of(context))
 
 
 def share(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond) -> None:

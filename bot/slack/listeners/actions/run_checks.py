@@ -21,6 +21,7 @@ from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
 from bot.slack.language import normalise_display_language
+from bot.slack.listeners._context import delivery_of
 from bot.slack.listeners.actions._deliver import show_privately
 from bot.slack.reply import post_in_thread, respond_private
 
@@ -32,7 +33,7 @@ def run_checks_callback(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     deps = deps_of(context)
     ctx = ActionContext.from_body(body, action)
     submit_guarded(deps, "checks", lambda: run_checks(deps, ctx, client, respond),
-                   lambda: apologize_privately(respond))
+                   lambda: apologize_privately(respond), delivery_of(context))
 
 
 def run_checks(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond) -> None:

@@ -17,6 +17,7 @@ from bot.slack.flows import apologize_privately
 from bot.slack.guard import submit_guarded
 from bot.slack.interaction import ActionContext
 from bot.slack.language import normalise_display_language
+from bot.slack.listeners._context import delivery_of
 from bot.slack.listeners.actions._deliver import replace_answer, show_privately
 from bot.slack.reply import respond_private
 
@@ -28,7 +29,7 @@ def show_entry_callback(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     deps = deps_of(context)
     ctx = ActionContext.from_body(body, action)
     submit_guarded(deps, "show_entry", lambda: show_entry(deps, ctx, client, respond),
-                   lambda: apologize_privately(respond))
+                   lambda: apologize_privately(respond), delivery_of(context))
 
 
 def show_entry(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond) -> None:
