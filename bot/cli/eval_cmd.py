@@ -9,7 +9,8 @@ from typing import Any
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``eval`` sub-command."""
     p = subparsers.add_parser("eval", help="measure top-1/top-3 accuracy and abstention on a query file")
-    p.add_argument("file", help="YAML list of {query, expect, lang, kind}; expect: none for negatives")
+    p.add_argument("file", help="YAML list of {query, expect, lang, kind, accept}; expect: none for negatives; "
+                                "a folder means every *.yaml file in it")
     p.add_argument("--json", action="store_true", help="print {summary, results} as JSON")
     p.set_defaults(run=run)
 
@@ -31,7 +32,13 @@ def run(args: argparse.Namespace) -> int:
     from bot.cli.common import matcher_for, print_json
     from bot.evaluation.runner import evaluate, load_queries, results_json, summarise
 
-    queries = load_queries(Path(args.file))
+    path = Path(args.file)
+    files = sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    if not files:
+        from bot.errors import InputError
+
+        raise InputError(f"no *.yaml query files in {path}")
+    queries = [q for f in files for q in load_queries(f)]
     outcomes = evaluate(matcher_for(args), queries)
     summary = summarise(outcomes)
     if args.json:

@@ -167,3 +167,15 @@ def test_matching_path_does_not_import_slack_or_kubernetes() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in {'slack_bolt','slack_sdk','kubernetes'}))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=False)
     assert proc.stdout.decode().strip().splitlines()[-1] == "[]"
+
+
+def test_eval_reads_every_query_file_of_a_folder(tmp_path: Path) -> None:
+    for name, query in (("a.yaml", "conntrack not found"), ("b.yaml", "hello there")):
+        expect = "kube-proxy-conntrack-missing" if name == "a.yaml" else "none"
+        (tmp_path / name).write_text(yaml.safe_dump([{"query": query, "expect": expect}]), encoding="utf-8")
+    data = json.loads(out(run("eval", str(tmp_path), "--json")))
+    assert [r["expect"] for r in data["results"]] == ["kube-proxy-conntrack-missing", "none"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run("eval", str(empty))
+    assert proc.returncode == 1 and b"no *.yaml query files" in proc.stderr
