@@ -26,10 +26,33 @@ _LIMITS = {"evidence": COMPACT_EVIDENCE, "commands": COMPACT_COMMANDS, "purpose"
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("bot.render", "templates"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=False,  # plain text for a terminal; Slack output has its own escaping
         keep_trailing_newline=False,
         undefined=jinja2.StrictUndefined,
     )
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's private cache folder: a CLI call skips compiling them.
+
+    The files are marshalled code, so, like the index cache, they are used only from a folder that
+    is ours and closed to everyone else; anything else means compiling in memory.
+    """
+    import os
+    import stat
+
+    from bot.matching.cache import cache_dir
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        info = folder.stat()
+    except OSError:
+        return None
+    if info.st_uid != os.getuid() or stat.S_IMODE(info.st_mode) & 0o077:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def _localise(text: str, display_lang: str) -> str:
