@@ -13,7 +13,9 @@ Every pattern here runs on untrusted text: plain alternations of literals and bo
 
 from __future__ import annotations
 
+import heapq
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -133,17 +135,37 @@ class ContextRules:
         group = int(self._group_of[index])
         return self._group_fit(group, setting, text[:CONTEXT_CHARS]) if group >= 0 else Fit()
 
-    def factors(self, setting: Setting, text: str) -> np.ndarray:
-        """For every entry, the share of its score it keeps in this text."""
+    def factors(self, setting: Setting, text: str, bound: np.ndarray, keep: int) -> np.ndarray:
+        """The share of its score each entry keeps in this text, worked out only where it can matter.
+
+        ``bound`` is each entry's best possible final score (its score before the setting is
+        applied); entries are visited best first, and once ``keep`` of them are known to score at
+        least what any later one could, the rest keep 1.0: no factor can lift them into the top.
+        Each distinct rule set is evaluated at most once.
+        """
         out = np.ones(len(self._group_of), dtype=np.float32)
-        if not self._groups:
+        if not self._groups or keep <= 0:
             return out
         head = text[:CONTEXT_CHARS]
-        per_group = np.asarray([self._group_fit(g, setting, head).factor for g in range(len(self._groups))] + [1.0],
-                               dtype=np.float32)
-        ruled = self._group_of >= 0
-        out[ruled] = per_group[self._group_of[ruled]]
+        per_group: dict[int, float] = {}
+        best: list[float] = []
+        for i in _best_first(bound):
+            ceiling = float(bound[i])
+            if ceiling <= 0 or (len(best) >= keep and best[0] >= ceiling):
+                break
+            group = int(self._group_of[i])
+            if group >= 0:
+                if group not in per_group:
+                    per_group[group] = self._group_fit(group, setting, head).factor
+                out[i] = per_group[group]
+            heapq.heappush(best, ceiling * float(out[i]))
+            if len(best) > keep:
+                heapq.heappop(best)
         return out
+
+    def factor(self, index: int, setting: Setting, text: str) -> float:
+        """The share of its score entry ``index`` keeps in this text."""
+        return self.fit(index, setting, text).factor
 
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
         required, rules = self._groups[group]
@@ -151,3 +173,15 @@ class ContextRules:
         ruled = tuple(why for pattern, why in rules if pattern.search(head))
         factor = (PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
         return Fit(factor, missing, ruled)
+
+
+def _best_first(values: np.ndarray, first: int = 64) -> Iterator[int]:
+    """Indices of ``values`` from the largest down: the first few by partition, the rest only if asked for."""
+    if len(values) > first:
+        head = np.argpartition(-values, first - 1)[:first]
+        head = head[np.argsort(-values[head], kind="stable")]
+        yield from (int(i) for i in head)
+        seen = set(head.tolist())
+        yield from (int(i) for i in np.argsort(-values, kind="stable") if int(i) not in seen)
+    else:
+        yield from (int(i) for i in np.argsort(-values, kind="stable"))

@@ -39,9 +39,12 @@ MAX_INPUT_CHARS = 2_000_000
 DETECT_PREFIX_CHARS = 8_000
 WHOLE_TEXT_CHARS = 3_000
 MAX_LINE_UNITS = 30
-SHORTLIST = 12
+SHORTLIST = 8
 MIN_FUZZY_CHARS = 12
 FUZZY_UNITS = 16
+CONTEXT_FUZZY_CHARS = 1000
+"""A whole text or prose longer than this is aligned line by line only: its lines are units of their own,
+and aligning every signature against a long text costs in proportion to its length."""
 _TOKEN = re.compile(r"[a-z][a-z0-9_.\-]+")
 _KEY_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
 _ALERT_TOKEN = re.compile(r"\b[A-Z][A-Za-z0-9]{5,}\b")
@@ -149,8 +152,8 @@ class Matcher:
 
         raw = self._aggregate(combined, units)
         setting = Setting.of(cleaned)
-        factors = self.rules.factors(setting, cleaned)
         alert = self._alert_floor(text)
+        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1)
         entry_scores = np.maximum(raw * factors, alert)
         order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
@@ -201,7 +204,7 @@ class Matcher:
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined, factors),
+            findings=self._findings(units, combined, setting, cleaned),
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 
@@ -334,7 +337,8 @@ class Matcher:
         rows = [r for i in shortlist for r in self.index.signature_rows.get(int(i), ())]
         promising = np.argsort(-lexical.max(axis=1), kind="stable")[:FUZZY_UNITS]
         queries = [(int(n), masked[n].lower()) for n in promising
-                   if len(units[n].text) >= MIN_FUZZY_CHARS and len(masked[n]) <= 4 * WHOLE_TEXT_CHARS]
+                   if len(units[n].text) >= MIN_FUZZY_CHARS
+                   and len(masked[n]) <= (4 * WHOLE_TEXT_CHARS if units[n].is_line else CONTEXT_FUZZY_CHARS)]
         if not rows or not queries:
             return out, {}
         choices = [self.index.signatures[r] for r in rows]
@@ -406,15 +410,20 @@ class Matcher:
             return ()
         return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
-    def _findings(self, units: Sequence[_Unit], combined: np.ndarray, factors: np.ndarray) -> tuple[Match, ...]:
+    def _findings(self, units: Sequence[_Unit], combined: np.ndarray, setting: Setting,
+                  cleaned: str) -> tuple[Match, ...]:
         """Distinct topics that individual lines assert with high confidence, in the text's setting."""
         best_by_entry: dict[int, tuple[float, str]] = {}
+        factor: dict[int, float] = {}
         for n, unit in enumerate(units):
             if not unit.is_line:
                 continue
-            row = combined[n] * factors
-            i = int(np.argmax(row))
-            score = float(row[i])
+            row = combined[n]
+            for i in _top_indices(row, 3):
+                if int(i) not in factor:
+                    factor[int(i)] = self.rules.factor(int(i), setting, cleaned)
+            i = max((int(j) for j in _top_indices(row, 3)), key=lambda j: float(row[j]) * factor[j])
+            score = float(row[i]) * factor[i]
             if score >= FINDING_SCORE and score > best_by_entry.get(i, (0.0, ""))[0]:
                 best_by_entry[i] = (score, unit.text)
         ranked = sorted(best_by_entry.items(), key=lambda kv: -kv[1][0])
