@@ -113,22 +113,22 @@ def main() -> None:
     start = time.perf_counter()
     large_index = build_index(large, lexicon, bags)
     large_build = time.perf_counter() - start
-    edited = list(large)
-    edited[123] = dataclasses.replace(edited[123], signatures=(*edited[123].signatures, "an edited signature"))
-    start = time.perf_counter()
-    build_index(edited, lexicon, bags)
-    incremental = time.perf_counter() - start
-    print(f"index build, 10000 entries: {large_build:.1f} s from scratch (target <= 20 s), {incremental:.2f} s after "
-          f"editing one entry (target <= 2 s)")
     large_matcher = Matcher(kb, large_index)
     large_matcher.warm_up()
     for q in workload[:20]:
         large_matcher.match(q)
     large_latencies = [timed(large_matcher.match, q) for q in workload]
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"synthetic KB of {len(large)} entries: build {large_build:.1f} s, p50 {percentile(large_latencies, 50):.1f} "
-          f"ms, p99 {percentile(large_latencies, 99):.1f} ms (target p99 <= 50 ms); peak RSS {rss_after:.0f} MB "
-          f"(+{rss_after - rss_before:.0f} MB for the large KB; target <= 300 MB)")
+    print(f"synthetic KB of {len(large)} entries: build {large_build:.1f} s (target <= 20 s), "
+          f"p50 {percentile(large_latencies, 50):.1f} ms, p99 {percentile(large_latencies, 99):.1f} ms (target p99 <= "
+          f"15 ms); peak RSS {rss_after:.0f} MB (+{rss_after - rss_before:.0f} MB for the large KB; target <= 250 MB)")
+    edited = list(large)
+    edited[123] = dataclasses.replace(edited[123], signatures=(*edited[123].signatures, "an edited signature"))
+    del large_matcher, large_index
+    start = time.perf_counter()
+    build_index(edited, lexicon, bags)
+    incremental = time.perf_counter() - start
+    print(f"index rebuild after editing one of the 10000 entries: {incremental:.2f} s (target <= 2 s)")
 
     exe = shutil.which("k8sfix", path=str(Path(sys.executable).parent))
     if exe:
