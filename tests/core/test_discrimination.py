@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -188,3 +189,17 @@ def test_an_issue_post_is_read_as_a_question_about_its_title(tmp_path: Path) -> 
             "I1201 10:00:01.000000 1 server.go:2] node disk usage 41%, no pods to evict\n")
     # then the title's topic wins
     assert small.match(post).matches[0].entry.id == "dns-broken"
+
+
+def test_setting_factors_are_worked_out_wherever_they_can_change_the_top() -> None:
+    # given four Windows-only entries and two neutral ones, the Windows ones scoring best before the setting
+    rules = ContextRules([_entry(f"win-{k}", ("windows",)) for k in range(4)] +
+                         [_entry(f"plain-{k}", ("linux",)) for k in range(2)])
+    bound = np.asarray([0.9, 0.8, 0.7, 0.1, 0.6, 0.5], dtype=np.float32)
+    text = "pods cannot reach each other on our ubuntu nodes"
+    lazy = rules.factors(Setting.of(text), text, bound, keep=2)
+    full = np.asarray([rules.factor(i, Setting.of(text), text) for i in range(6)], dtype=np.float32)
+    # then the two best after the setting are the same as with every factor known
+    assert list(np.argsort(-(bound * lazy))[:2]) == list(np.argsort(-(bound * full))[:2]) == [4, 5]
+    # and the entry far below the top was never looked at
+    assert lazy[3] == 1.0 and full[3] < 1.0
