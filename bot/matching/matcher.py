@@ -175,7 +175,7 @@ class Matcher:
                 runner_up_ratio=s2 / s1 if rank == 0 and s1 > 0 else 1.0,
                 fuzzy=float(fuzzy[:, i].max()),
                 lexical=float(lexical[:, i].max()),
-                breadth=min(1.0, len(why.words) / BREADTH_WORDS),
+                breadth=min(1.0, sum(not w.startswith("@") for w in why.words) / BREADTH_WORDS),
                 fit=float(factors[i]),
                 agreement=_agreement(combined, line_rows, i),
                 foreign=foreign,
