@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.checks._reader import ClusterReader, Read
+from bot.checks._workload_reads import PROBES as WORKLOAD_PROBES
 from bot.checks.catalog import CHECKS
 from bot.checks.errors import Forbidden, TimedOut, Unreachable
 from bot.checks.types import CheckInputs, CheckResult
@@ -29,6 +30,7 @@ PROBES: tuple[tuple[Read, Callable[[ClusterReader], tuple[Callable[..., Any], tu
     (Read("list", "apiregistration.k8s.io", "apiservices"), lambda r: (r.apiregistration.list_api_service, ())),
     (Read("list", "autoscaling", "horizontalpodautoscalers"),
      lambda r: (r.autoscaling.list_horizontal_pod_autoscaler_for_all_namespaces, ())),
+    *WORKLOAD_PROBES,
 )
 """One minimal list (limit=1) per resource the checks read; pods/log is probed on a kube-system pod."""
 

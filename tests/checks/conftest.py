@@ -15,7 +15,8 @@ from fake_apiserver import FakeApiServer, load_scenario, write_dump
 from bot.checks import CheckInputs, ChecksSettings
 
 SCENARIOS = ("healthy", "conntrack-missing", "selector-mismatch", "targetport-mismatch", "ip-exhaustion",
-             "metrics-unavailable", "coredns-crashloop", "node-disk-pressure", "windows-flannel")
+             "metrics-unavailable", "coredns-crashloop", "node-disk-pressure", "windows-flannel",
+             "pod-failures", "unschedulable", "pvc-pending", "rollout-stuck")
 SHOP_WEB = CheckInputs(namespace="shop", service="web")
 
 
