@@ -294,7 +294,8 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         return CheckResult(CHECK_ID, "confirmed", summary, tuple(lines + evidence), ordered)
     if any(f.unclear for f in findings):
         return CheckResult(CHECK_ID, "inconclusive", f"image pulls fail in {scope}, for a reason the status and "
-                           "events do not show", tuple(lines + evidence), IMAGE_PULL_TOPICS)
+                           "events do not show", tuple(lines + evidence),
+                           tuple(t for t in topics if t in IMAGE_PULL_TOPICS))
     summary = (f"{plural(len(pods), 'pod')} in {scope}: no container waiting on an error, none restarting "
                f"{RESTART_THRESHOLD} times or more, no failing probe, no missing ConfigMap")
     return CheckResult(CHECK_ID, "not confirmed", summary, tuple(lines + evidence), topics)
