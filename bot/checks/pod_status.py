@@ -290,12 +290,14 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     if found:
         ordered = tuple(t for t in topics if t in found)
         bad = {f.text.split(":", 1)[0] for f in findings if f.topic}
-        summary = f"{SUMMARIES[ordered[0]]} ({plural(len(bad), 'pod')} in {scope})"
+        where = scope if scope.startswith("pod ") else f"{plural(len(bad), 'pod')} in {scope}"
+        summary = f"{SUMMARIES[ordered[0]]} ({where})"
         return CheckResult(CHECK_ID, "confirmed", summary, tuple(lines + evidence), ordered)
     if any(f.unclear for f in findings):
         return CheckResult(CHECK_ID, "inconclusive", f"image pulls fail in {scope}, for a reason the status and "
                            "events do not show", tuple(lines + evidence),
                            tuple(t for t in topics if t in IMAGE_PULL_TOPICS))
-    summary = (f"{plural(len(pods), 'pod')} in {scope}: no container waiting on an error, none restarting "
+    where = scope if scope.startswith("pod ") else f"{plural(len(pods), 'pod')} in {scope}"
+    summary = (f"{where}: no container waiting on an error, none restarting "
                f"{RESTART_THRESHOLD} times or more, no failing probe, no missing ConfigMap")
     return CheckResult(CHECK_ID, "not confirmed", summary, tuple(lines + evidence), topics)
