@@ -482,3 +482,48 @@ def test_a_configmap_value_never_reaches_the_evidence(serve, settings_for):
     assert result.status == "confirmed"
     assert "value-never-shown-0123" not in "\n".join([result.summary, *result.evidence])
     assert "LOG_LEVEL" not in "\n".join(result.evidence)
+
+
+def test_a_plain_dump_without_configmaps_claims_jobs_or_storage_still_answers_what_it_can(dump):
+    # given: what kubectl cluster-info dump writes has pods, events and Deployments, but none of these
+    from bot.checks import ChecksSettings
+
+    folder = dump("pod-failures")
+    for pattern in ("*/configmaps.json", "*/jobs.json", "*/persistentvolumeclaims.json", "storageclasses.json",
+                    "volumeattachments.json"):
+        for path in folder.glob(pattern):
+            path.unlink()
+    # when
+    report = run_checks(["pod-status", "workload-rollout", "volumes", "scheduling"], SHOP,
+                        ChecksSettings(kubeconfig="/nonexistent"), snapshot_dir=folder)
+    # then
+    pods, rollout, volumes, scheduling = report.results
+    assert (pods.status, pods.topics) == ("confirmed", ("image-pull-auth", "container-config-missing", "oom-killed"))
+    assert "ConfigMaps of shop not read: the snapshot has no shop/configmaps.json" in pods.evidence
+    assert 'shop/report-5d6e7f8a9b-aaaaa: ConfigMap "report-config" not found (from the pod\'s events)' in pods.evidence
+    assert rollout.status == "not confirmed"
+    assert rollout.summary == "2 Deployments rolled out (Jobs not read) in namespace shop"
+    assert volumes.status == "inconclusive"
+    assert "the snapshot has no shop/persistentvolumeclaims.json" in volumes.summary
+    assert scheduling.status == "not confirmed"
+
+
+def test_403_fails_each_new_check_with_its_first_read_and_the_probes_name_the_new_reads(serve, settings_for):
+    # given
+    server = serve("healthy", mode="forbidden")
+    # when
+    report = run_checks(["pod-status", "scheduling", "volumes", "workload-rollout", "apiserver-access"], SHOP,
+                        settings_for(server))
+    # then
+    by_id = {r.check_id: r for r in report.results}
+    assert by_id["pod-status"].summary.startswith("list pods in shop: forbidden (403)")
+    assert by_id["scheduling"].summary.startswith("list pods in shop: forbidden (403)")
+    assert by_id["volumes"].summary.startswith("list persistentvolumeclaims in shop: forbidden (403)")
+    assert by_id["workload-rollout"].summary.startswith("list deployments.apps in shop: forbidden (403)")
+    assert {by_id[c].status for c in ("pod-status", "scheduling", "volumes", "workload-rollout")} == {"failed"}
+    missing = "; ".join(line.split(": ", 1)[1] for line in by_id["apiserver-access"].evidence
+                        if line.startswith(("the credentials may not: ", "nor: ")))
+    assert missing.endswith("list horizontalpodautoscalers.autoscaling; list configmaps; list persistentvolumeclaims; "
+                            "list storageclasses.storage.k8s.io; list volumeattachments.storage.k8s.io; "
+                            "list deployments.apps; list jobs.batch")
+    assert all(len(line) < 300 for line in by_id["apiserver-access"].evidence)
