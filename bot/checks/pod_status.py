@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from bot.checks import _workload_reads as reads
 from bot.checks._container_states import (
     IMAGE_PULL_TOPICS,
     PULL_RULES,
@@ -197,15 +198,15 @@ def _select(reader: ClusterReader, inputs: CheckInputs) -> tuple[list[Any], str,
     """The pods to look at, how to name that scope, and a note when the named pod is gone."""
     namespace = inputs.namespace
     if inputs.pod:
-        pods = reader.pods(namespace, field_selector=f"metadata.name={inputs.pod}")
+        pods = reads.pods(reader, namespace, field_selector=f"metadata.name={inputs.pod}")
         if pods:
             return pods, f"pod {ref(pods[0])}", None
         if not namespace:
             return [], f"pod {inputs.pod}", f"pod {inputs.pod} does not exist in any namespace (it may have been " \
                 "replaced: run again with -n NAMESPACE to look at its namespace)"
-        return reader.pods(namespace), f"namespace {namespace}", f"pod {inputs.pod} no longer exists in " \
+        return reads.pods(reader, namespace), f"namespace {namespace}", f"pod {inputs.pod} no longer exists in " \
             f"{namespace}; looked at the namespace's pods"
-    pods = reader.pods(namespace)
+    pods = reads.pods(reader, namespace)
     return pods, f"namespace {namespace}" if namespace else "all namespaces", None
 
 
@@ -258,9 +259,9 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     evidence: list[str] = [note] if note else []
     if inputs.pod and len(pods) == 1 and not note:
         selector = f"involvedObject.name={inputs.pod},type=Warning"
-        events, why = reader.try_read(lambda: reader.events(pods[0].metadata.namespace, field_selector=selector))
+        events, why = reader.try_read(lambda: reads.events(reader, pods[0].metadata.namespace, field_selector=selector))
     else:
-        events, why = reader.try_read(lambda: reader.events(inputs.namespace,
+        events, why = reader.try_read(lambda: reads.events(reader, inputs.namespace,
                                                             field_selector="involvedObject.kind=Pod,type=Warning"))
     if why:
         evidence.append(f"pod events not read ({why}): judged from the pods' status alone")

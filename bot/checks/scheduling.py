@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.checks import _workload_reads as reads
+from bot.checks._light import timestamp
 from bot.checks._objects import condition, plural, ref
 from bot.checks._quantity import format_quantity, pod_requests, quantity_or_zero
 from bot.checks._reader import ClusterReader
@@ -81,15 +83,14 @@ def parse_reasons(message: str) -> list[Reason]:
 
 
 def _when(event: Any) -> float:
-    stamp = event.last_timestamp or event.event_time or event.first_timestamp
-    return stamp.timestamp() if stamp else 0.0
+    return timestamp(event.last_timestamp or event.event_time or event.first_timestamp)
 
 
 def _usage(reader: ClusterReader) -> tuple[list[Any], dict[str, dict[str, float]]]:
     """Nodes, and per node the requests of the pods placed on it."""
-    nodes = reader.nodes()
+    nodes = reads.nodes(reader)
     used: dict[str, dict[str, float]] = {n.metadata.name: {} for n in nodes}
-    for pod in reader.pods(field_selector="status.phase!=Succeeded,status.phase!=Failed"):
+    for pod in reads.pods(reader, field_selector="status.phase!=Succeeded,status.phase!=Failed"):
         node = pod.spec.node_name if pod.spec else None
         if node in used:
             for name, amount in pod_requests(pod).items():
@@ -115,10 +116,10 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     topics = CHECKS[CHECK_ID].topics
     namespace = inputs.namespace
     selector = "status.phase=Pending" + (f",metadata.name={inputs.pod}" if inputs.pod else "")
-    pending = reader.pods(namespace, field_selector=selector)
+    pending = reads.pods(reader, namespace, field_selector=selector)
     waiting = [p for p in pending if not (p.spec and p.spec.node_name)]
     scope = f"pod {inputs.pod}" if inputs.pod else f"namespace {namespace}" if namespace else "the cluster"
-    events, note = reader.try_read(lambda: reader.events(namespace, field_selector="reason=FailedScheduling"))
+    events, note = reader.try_read(lambda: reads.events(reader, namespace, field_selector="reason=FailedScheduling"))
     latest: dict[str, Any] = {}
     for event in sorted(events or [], key=_when):
         obj = event.involved_object
@@ -131,9 +132,9 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     short: dict[str, list[Any]] = {}
     unexplained: list[str] = []
     for pod in waiting:
-        event = latest.get(ref(pod))
+        last = latest.get(ref(pod))
         cond = condition(pod, "PodScheduled")
-        message = " ".join(str((event.message if event is not None else None)
+        message = " ".join(str((last.message if last is not None else None)
                                or (cond.message if cond is not None and cond.status == "False" else "") or "").split())
         if not message:
             unexplained.append(ref(pod))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.checks import _workload_reads as reads
 from bot.checks._objects import event_count, plural, pod_ready, ref
 from bot.checks._reader import ClusterReader
 from bot.checks._workload_reads import pvcs, storage_classes, volume_attachments
@@ -74,12 +75,12 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     classes = None if class_list is None else {sc.metadata.name: sc for sc in class_list}
     if note:
         evidence.append(f"StorageClasses not read: {note}")
-    events, note = reader.try_read(lambda: reader.events(namespace, field_selector="type=Warning"))
+    events, note = reader.try_read(lambda: reads.events(reader, namespace, field_selector="type=Warning"))
     if note:
         evidence.append(f"Warning events not read: {note}")
     pods: list[Any] | None = None
     if inputs.pod:
-        pods = reader.pods(namespace, field_selector=f"metadata.name={inputs.pod}")
+        pods = reads.pods(reader, namespace, field_selector=f"metadata.name={inputs.pod}")
         used = {f"{p.metadata.namespace}/{v.persistent_volume_claim.claim_name}" for p in pods
                 for v in (p.spec.volumes or []) if v.persistent_volume_claim is not None}
         claims = [c for c in claims if ref(c) in used]
@@ -88,12 +89,12 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     mount_events = [e for e in events or [] if e.reason in MOUNT_REASONS and e.involved_object is not None
                     and (not inputs.pod or e.involved_object.name == inputs.pod)]
     if pods is None and (mount_events or pending):
-        pods = reader.pods(namespace)
+        pods = reads.pods(reader, namespace)
     consumers = {f"{p.metadata.namespace}/{v.persistent_volume_claim.claim_name}" for p in pods or []
                  for v in (p.spec.volumes or []) if v.persistent_volume_claim is not None}
     claim_events: dict[str, list[str]] = {}
     if pending:
-        pvc_events, note = reader.try_read(lambda: reader.events(
+        pvc_events, note = reader.try_read(lambda: reads.events(reader,
             namespace, field_selector="involvedObject.kind=PersistentVolumeClaim"))
         for event in pvc_events or []:
             obj = event.involved_object
