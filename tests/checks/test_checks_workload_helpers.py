@@ -207,3 +207,31 @@ def test_the_four_checks_request_only_the_declared_lists(serve, settings_for):
     # then
     assert {method for method, _ in paths} == {"GET"}
     assert {path for _, path in paths} == declared
+
+
+def test_light_objects_read_json_by_the_clients_names():
+    # given
+    from bot.checks._light import Obj, camel, items, timestamp
+    from bot.checks._objects import pod_state, ref
+
+    body = ('{"kind": "PodList", "items": [{"metadata": {"name": "a", "namespace": "ns", "labels": {"app": "x"}},'
+            ' "spec": {"containers": [{"name": "c", "resources": {"limits": {"memory": "1Gi"}}}]},'
+            ' "status": {"phase": "Pending", "podIP": "10.0.0.1", "containerStatuses": [{"name": "c",'
+            ' "state": {"waiting": {"reason": "ImagePullBackOff"}}}]}}]}')
+    # when
+    (pod,) = items(body)
+    # then
+    assert isinstance(pod, Obj)
+    assert (ref(pod), pod_state(pod), pod.status.pod_ip) == ("ns/a", "ImagePullBackOff", "10.0.0.1")
+    assert pod.metadata.labels == {"app": "x"} and pod.spec.containers[0].resources.limits == {"memory": "1Gi"}
+    assert pod.spec.init_containers is None and pod.metadata.deletion_timestamp is None
+    assert camel("persistent_volume_claim") == "persistentVolumeClaim" and camel("pod_cidr") == "podCIDR"
+    assert timestamp("2024-05-01T10:00:00Z") == 1714557600.0 and timestamp(None) == 0.0 and timestamp("x") == 0.0
+
+
+@pytest.mark.parametrize("body", ["not json", "[1, 2]", '{"items": {"a": 1}}'])
+def test_a_list_body_that_is_not_a_list_is_an_error(body):
+    from bot.checks._light import items
+
+    with pytest.raises(ValueError):
+        items(body)
