@@ -222,13 +222,16 @@ def _config_findings(reader: ClusterReader, pods: list[Any], messages: dict[tupl
     """Missing ConfigMaps/keys (by listing ConfigMaps) and missing Secrets (from events only)."""
     found: list[Finding] = []
     listed: dict[str, dict[str, set[str]] | None] = {}
+    skipped: set[str] = set()
     for pod in pods:
         namespace = pod.metadata.namespace or ""
         from_events = missing_refs(messages.get((namespace, pod.metadata.name or ""), []))
         refs = config_refs(pod)
         missing: list[Missing] = list(from_events)
-        if any(r.kind == "ConfigMap" for r in refs) and namespace not in listed \
-                and len(listed) < MAX_CONFIG_NAMESPACES:
+        wants_list = any(r.kind == "ConfigMap" for r in refs) and namespace not in listed
+        if wants_list and len(listed) >= MAX_CONFIG_NAMESPACES:
+            skipped.add(namespace)
+        elif wants_list:
             items, note = reader.try_read(partial(config_maps, reader, namespace))
             listed[namespace] = None if items is None else {c.metadata.name: config_map_keys(c) for c in items}
             if note:
@@ -247,6 +250,9 @@ def _config_findings(reader: ClusterReader, pods: list[Any], messages: dict[tupl
         if missing and secrets:
             evidence.append(f"{ref(pod)} also uses Secret(s) {', '.join(secrets[:5])}: their existence is not "
                             "checked (Secrets are never read); no event says they are missing")
+    if skipped:
+        evidence.append(f"ConfigMaps not compared in {plural(len(skipped), 'more namespace')} "
+                        f"({', '.join(sorted(skipped)[:3])}...): run with -n NAMESPACE")
     return found
 
 
@@ -288,6 +294,9 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         evidence.append(f"not a container failure: {shown} (see the scheduling and volumes checks)")
     found = {f.topic for f in findings if f.topic}
     lines = [f.text for f in findings]
+    capped = [line for line in evidence if line.startswith("ConfigMaps not compared")]
+    lines = capped + lines  # first: it says what the rest does not cover, and long evidence is cut
+    evidence = [line for line in evidence if line not in capped]
     if found:
         ordered = tuple(t for t in topics if t in found)
         bad = {f.text.split(":", 1)[0] for f in findings if f.topic}

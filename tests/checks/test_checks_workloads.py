@@ -527,3 +527,25 @@ def test_403_fails_each_new_check_with_its_first_read_and_the_probes_name_the_ne
                             "list storageclasses.storage.k8s.io; list volumeattachments.storage.k8s.io; "
                             "list deployments.apps; list jobs.batch")
     assert all(len(line) < 300 for line in by_id["apiserver-access"].evidence)
+
+
+def test_configmaps_are_listed_in_at_most_ten_namespaces_per_run(serve, settings_for):
+    # given: a pod failing on a missing ConfigMap in each of 12 namespaces
+    import copy
+
+    from bot.checks.pod_status import MAX_CONFIG_NAMESPACES
+
+    server = serve("healthy")
+    for n in range(12):
+        pod = copy.deepcopy(web(server.files))
+        pod["metadata"].update(name="web-0", namespace=f"team-{n:02d}")
+        pod["status"]["containerStatuses"][0]["state"] = {"waiting": {"reason": "CreateContainerConfigError"}}
+        server.files[f"team-{n:02d}/pods.json"] = {"items": [pod]}
+    # when
+    (result,) = run_checks(["pod-status"], EVERYWHERE, settings_for(server)).results
+    # then
+    listed = [r for r in server.requests if r.path.endswith("/configmaps")]
+    assert len(listed) == MAX_CONFIG_NAMESPACES == 10
+    assert result.status == "confirmed"
+    assert any(line.startswith("ConfigMaps not compared in 2 more namespaces (team-10, team-11...)")
+               for line in result.evidence)
