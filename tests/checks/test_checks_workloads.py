@@ -549,3 +549,24 @@ def test_configmaps_are_listed_in_at_most_ten_namespaces_per_run(serve, settings
     assert result.status == "confirmed"
     assert any(line.startswith("ConfigMaps not compared in 2 more namespaces (team-10, team-11...)")
                for line in result.evidence)
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["check", "pod-status", "-n", "shop", "--pod", "cache-7b8c9d0e1f-aaaaa"],
+     "[!]   CONFIRMED  pod-status: containers are OOMKilled: they use more memory than their limit "
+     "(pod shop/cache-7b8c9d0e1f-aaaaa)"),
+    (["check", "oom-killed", "-n", "shop"], "topics: image-pull-auth, container-config-missing, oom-killed"),
+    (["check", "scheduling", "-n", "default"], "not confirmed  scheduling: no pod waits for a node in namespace "
+                                               "default"),
+])
+def test_the_cli_runs_the_new_checks_on_a_dump(argv, says, dump, monkeypatch, capsys):
+    # given
+    from bot.cli.main import main
+
+    monkeypatch.setenv("KUBECONFIG", "/nonexistent")
+    folder = dump("pod-failures")
+    # when
+    code = main([*argv, "--snapshot", str(folder)])
+    # then
+    assert code == 0
+    assert says in capsys.readouterr().out
