@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from bot.checks import _failures
 from bot.checks._client import Connection
+from bot.checks._light import Obj, items
 from bot.checks.errors import (
     ApiError,
     ClusterAccessError,
@@ -102,6 +103,23 @@ class ClusterReader:
                                      ("limit", limit)) if v]
         result = self._fetch(read, "list", namespace, None, query)
         return list(getattr(result, "items", None) or [])
+
+    def list_light(self, resource: str, namespace: str | None = None, *, group: str | None = None,
+                   label_selector: str | None = None, field_selector: str | None = None,
+                   limit: int | None = None) -> list[Obj]:
+        """Like :meth:`list_of`, but the objects are light views of the JSON (:mod:`bot.checks._light`).
+
+        Decoding into the client's models costs about 0.6 ms per pod (3 s for 5,000 pods, past a
+        check's time); the light view reads the same fields by the same names for a fraction of it.
+
+        Raises:
+            ClusterAccessError: the read failed (an answer that is not a JSON list: ApiError).
+            KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
+        """
+        read = find(resource, group=group)
+        query = [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
+                                     ("limit", limit)) if v]
+        return self._fetch(read, "list", namespace, None, query, light=True)  # type: ignore[no-any-return]
 
     def get_one(self, resource: str, name: str, namespace: str | None = None, *,
                 group: str | None = None) -> Any | None:
@@ -233,19 +251,24 @@ class ClusterReader:
     # -- plumbing --------------------------------------------------------------------------
 
     def _fetch(self, read: ApiRead, verb: str, namespace: str | None, name: str | None,
-               query: list[tuple[str, Any]], *, missing_ok: bool = False, accept: str = "application/json") -> Any:
-        kind = read.kind if read.kind == "str" or name else f"{read.kind}List"
+               query: list[tuple[str, Any]], *, missing_ok: bool = False, accept: str = "application/json",
+               light: bool = False) -> Any:
+        kind = None if light else read.kind if read.kind == "str" or name else f"{read.kind}List"
         path = read.path(namespace, name)
         described = Read(verb, read.group, read.rbac_resource, namespace if not read.cluster_scoped else None)
         return self.call(described, lambda _request_timeout: self._request(path, query, kind, _request_timeout,
                                                                           accept), _raw_404=missing_ok)
 
-    def _request(self, path: str, query: list[tuple[str, Any]], kind: str, timeout: float,
+    def _request(self, path: str, query: list[tuple[str, Any]], kind: str | None, timeout: float,
                  accept: str = "application/json") -> Any:
+        """GET ``path``; the body decoded to the model ``kind``, or to light objects when ``kind`` is None."""
         params = self._api.param_serialize(method="GET", resource_path=path, query_params=query,
                                            header_params={"Accept": accept}, auth_settings=["BearerToken"])
         response = self._api.call_api(*params, _request_timeout=timeout)
         response.read()
+        if kind is None:  # decode nothing; an error status still raises the client's ApiException
+            self._api.response_deserialize(response_data=response, response_types_map={})
+            return items(response.data)
         return self._api.response_deserialize(response_data=response, response_types_map={"200": kind}).data
 
     def call(self, read: Read, method: Callable[..., Any], *args: Any, _raw_404: bool = False,
