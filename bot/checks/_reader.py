@@ -65,6 +65,8 @@ class ClusterReader:
         self.deadline = deadline
         self._api = connection.api_client
         self._started = time.monotonic()
+        self._answered = 0
+        """Reads of this check answered so far (a later timeout then means a slow server, not a silent one)."""
 
     @property
     def snapshot(self) -> bool:
@@ -286,9 +288,14 @@ class ClusterReader:
         server = self.connection.server
         remaining = self.remaining()
         if remaining <= 0.01:
+            if self._answered:
+                raise _failures.slow_earlier_reads(read.describe(), server, self._answered,
+                                                   self.deadline - self._started)
             raise _failures.no_time_left(read.describe(), server)
         try:
-            return method(*args, _request_timeout=remaining, **kwargs)
+            result = method(*args, _request_timeout=remaining, **kwargs)
+            self._answered += 1
+            return result
         except (ReadOnlyViolation, ClusterAccessError):
             raise
         except ApiException as exc:
@@ -300,7 +307,8 @@ class ClusterReader:
             raise ApiError(f"{read.describe()}: unexpected response ({_failures.first_line(exc)})",
                            "the API server version may be unsupported by this client") from None
         except Exception as exc:
-            error = _failures.from_transport_error(exc, read.describe(), server, self.deadline - self._started)
+            error = _failures.from_transport_error(exc, read.describe(), server, self.deadline - self._started,
+                                                   self._answered)
             if error is None:
                 raise
             raise error from None
