@@ -1,7 +1,9 @@
 """``scan`` over pod, scheduling, volume and rollout failures: grouped by topic, with the new checks' verdicts.
 
-The matcher is a stand-in (the first rule whose pattern is in the text wins) so these tests do not
-depend on the KB's wording; the grouping and the verdicts are the scan's and the checks' own.
+The first tests use a stand-in matcher (the first rule whose pattern is in the text wins) so they
+do not depend on the KB's wording; the grouping and the verdicts are the scan's and the checks' own.
+The last one runs the real matcher over the built-in KB: the new findings land under the common
+topics whose ``checks:`` name the new checks, and those checks give the verdicts.
 """
 
 from __future__ import annotations
@@ -71,3 +73,36 @@ def test_the_verdicts_of_a_scan_look_at_every_namespace(serve, settings_for):
     (result,) = pull.results
     assert "image-pull-not-found" in result.topics
     assert any(line.startswith("default/batch-aaaaa: container batch ErrImagePull") for line in result.evidence)
+
+
+@pytest.fixture(scope="module")
+def kb_matcher():
+    from bot.matching import load_matcher
+
+    return load_matcher()
+
+
+@pytest.mark.parametrize(("scenario", "topics"), [
+    ("pod-failures", {"image-pull-auth": (("pod-status", "confirmed"),),
+                      "container-config-missing": (("pod-status", "confirmed"),),
+                      "oom-killed": (("pod-status", "confirmed"),),
+                      "crashloop-app-exit": (("pod-status", "confirmed"), ("workload-rollout", "not confirmed"))}),
+    ("unschedulable", {"scheduling-insufficient-resources": (("scheduling", "confirmed"),),
+                       "scheduling-constraints": (("scheduling", "confirmed"),)}),
+    ("pvc-pending", {"pvc-pending": (("scheduling", "confirmed"), ("volumes", "confirmed")),
+                     "volume-mount-failed": (("volumes", "confirmed"),),
+                     "container-config-missing": (("pod-status", "not confirmed"),)}),
+    ("rollout-stuck", {"rollout-stuck": (("workload-rollout", "confirmed"),),
+                       "job-backoff-limit": (("workload-rollout", "confirmed"),)}),
+    ("healthy", {}),
+])
+def test_the_real_matcher_groups_the_new_findings_under_the_common_topics(scenario, topics, kb_matcher, serve,
+                                                                          settings_for):
+    # given
+    server = serve(scenario)
+    # when
+    report = scan(settings_for(server), kb_matcher)
+    # then: every matched group is one of the topics, with the verdicts of the checks its KB entry names
+    grouped = {g.topic: tuple((r.check_id, r.status) for r in g.results) for g in report.groups if g.topic}
+    assert grouped == topics
+    assert report.problems == ()
