@@ -4,7 +4,9 @@ A check gets one :class:`ClusterReader`. Every read is a GET of a resource decla
 :mod:`bot.checks.reads`, made through the guarded client with the time the check has left;
 failures become :mod:`bot.checks.errors` exceptions whose ``hint`` says what to do
 (:mod:`bot.checks._failures` words them). Reads decode straight into the client's models,
-without the generated API classes, so a check costs no second of imports.
+without the generated API classes, so a check costs no second of imports; :meth:`ClusterReader.list_light`
+skips even the models and gives light views of the JSON (:mod:`bot.checks._light`), for lists of
+thousands of pods.
 """
 
 from __future__ import annotations

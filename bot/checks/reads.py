@@ -6,8 +6,9 @@ compares them, and compares both with the requests the checks really make agains
 API server), and ``apiserver-access`` probes one list per resource here.
 
 To let a check read another resource, add one :class:`ApiRead` line to :data:`READS`
-(and the matching rule to ``deploy/rbac/clusterrole.yaml``); ``ClusterReader.list_of`` and
-``ClusterReader.get_one`` then read it by its plural name. Pure data: no Kubernetes client import.
+(and the matching rule to ``deploy/rbac/clusterrole.yaml``); ``ClusterReader.list_of``,
+``ClusterReader.list_light`` and ``ClusterReader.get_one`` then read it by its plural name.
+Pure data: no Kubernetes client import.
 """
 
 from __future__ import annotations
