@@ -125,8 +125,23 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def from_transport_error(exc: BaseException, what: str, server: str, timeout: float) -> ClusterAccessError | None:
-    """The error for a failure below HTTP (DNS, connect, TLS, reset, deadline), None if it is none of these."""
+SLOW_HINT = "the API server or the network to it is overloaded; retry later, or raise K8SFIX_CHECK_TIMEOUT"
+
+
+def slow_earlier_reads(what: str, server: str, answered: int, timeout: float) -> TooSlow:
+    """The check's earlier reads were answered, but so slowly that none of its time was left for ``what``."""
+    reads = "read" if answered == 1 else f"{answered} reads"
+    return TooSlow(f"the API server at {server} was too slow: the check's earlier {reads} took most of its "
+                   f"{round(timeout, 1):g} s, and {what} was not answered in what was left", SLOW_HINT)
+
+
+def from_transport_error(exc: BaseException, what: str, server: str, timeout: float,
+                         answered: int = 0) -> ClusterAccessError | None:
+    """The error for a failure below HTTP (DNS, connect, TLS, reset, deadline), None if it is none of these.
+
+    ``answered`` counts the check's reads answered before this one: a deadline with nothing
+    received after them means a slow server, not a silent one.
+    """
     import ssl
 
     import urllib3
@@ -140,8 +155,9 @@ def from_transport_error(exc: BaseException, what: str, server: str, timeout: fl
             if item.received:
                 return TooSlow(f"the API server at {server} was too slow: its answer to {what} was still arriving "
                                f"({item.received} bytes) when the check's {round(timeout, 1):g} s ran out",
-                               "the API server or the network to it is overloaded; retry later, or raise "
-                               "K8SFIX_CHECK_TIMEOUT")
+                               SLOW_HINT)
+            if answered:
+                return slow_earlier_reads(what, server, answered, timeout)
             return TimedOut(f"the API server at {server} did not answer {what} within {round(timeout, 1):g} s",
                             timeout_hint(server))
         if isinstance(item, TooLarge):
@@ -163,6 +179,8 @@ def from_transport_error(exc: BaseException, what: str, server: str, timeout: fl
                             "a firewall, the API server's authorized IP ranges or a private endpoint drops the "
                             "connection; " + timeout_hint(server))
         if isinstance(item, errors.ReadTimeoutError | TimeoutError):
+            if answered:
+                return slow_earlier_reads(what, server, answered, timeout)
             return TimedOut(f"the API server at {server} did not answer {what} within {round(timeout, 1):g} s",
                             timeout_hint(server))
         if isinstance(item, errors.SSLError | ssl.SSLError | ssl.CertificateError):

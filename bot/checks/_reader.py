@@ -4,7 +4,9 @@ A check gets one :class:`ClusterReader`. Every read is a GET of a resource decla
 :mod:`bot.checks.reads`, made through the guarded client with the time the check has left;
 failures become :mod:`bot.checks.errors` exceptions whose ``hint`` says what to do
 (:mod:`bot.checks._failures` words them). Reads decode straight into the client's models,
-without the generated API classes, so a check costs no second of imports.
+without the generated API classes, so a check costs no second of imports; :meth:`ClusterReader.list_light`
+skips even the models and gives light views of the JSON (:mod:`bot.checks._light`), for lists of
+thousands of pods.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any, TypeVar
 
 from bot.checks import _failures
 from bot.checks._client import Connection
+from bot.checks._light import Obj, items
 from bot.checks.errors import (
     ApiError,
     ClusterAccessError,
@@ -64,6 +67,8 @@ class ClusterReader:
         self.deadline = deadline
         self._api = connection.api_client
         self._started = time.monotonic()
+        self._answered = 0
+        """Reads of this check answered so far (a later timeout then means a slow server, not a silent one)."""
 
     @property
     def snapshot(self) -> bool:
@@ -102,6 +107,23 @@ class ClusterReader:
                                      ("limit", limit)) if v]
         result = self._fetch(read, "list", namespace, None, query)
         return list(getattr(result, "items", None) or [])
+
+    def list_light(self, resource: str, namespace: str | None = None, *, group: str | None = None,
+                   label_selector: str | None = None, field_selector: str | None = None,
+                   limit: int | None = None) -> list[Obj]:
+        """Like :meth:`list_of`, but the objects are light views of the JSON (:mod:`bot.checks._light`).
+
+        Decoding into the client's models costs about 0.6 ms per pod (3 s for 5,000 pods, past a
+        check's time); the light view reads the same fields by the same names for a fraction of it.
+
+        Raises:
+            ClusterAccessError: the read failed (an answer that is not a JSON list: ApiError).
+            KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
+        """
+        read = find(resource, group=group)
+        query = [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
+                                     ("limit", limit)) if v]
+        return self._fetch(read, "list", namespace, None, query, light=True)  # type: ignore[no-any-return]
 
     def get_one(self, resource: str, name: str, namespace: str | None = None, *,
                 group: str | None = None) -> Any | None:
@@ -233,19 +255,24 @@ class ClusterReader:
     # -- plumbing --------------------------------------------------------------------------
 
     def _fetch(self, read: ApiRead, verb: str, namespace: str | None, name: str | None,
-               query: list[tuple[str, Any]], *, missing_ok: bool = False, accept: str = "application/json") -> Any:
-        kind = read.kind if read.kind == "str" or name else f"{read.kind}List"
+               query: list[tuple[str, Any]], *, missing_ok: bool = False, accept: str = "application/json",
+               light: bool = False) -> Any:
+        kind = None if light else read.kind if read.kind == "str" or name else f"{read.kind}List"
         path = read.path(namespace, name)
         described = Read(verb, read.group, read.rbac_resource, namespace if not read.cluster_scoped else None)
         return self.call(described, lambda _request_timeout: self._request(path, query, kind, _request_timeout,
                                                                           accept), _raw_404=missing_ok)
 
-    def _request(self, path: str, query: list[tuple[str, Any]], kind: str, timeout: float,
+    def _request(self, path: str, query: list[tuple[str, Any]], kind: str | None, timeout: float,
                  accept: str = "application/json") -> Any:
+        """GET ``path``; the body decoded to the model ``kind``, or to light objects when ``kind`` is None."""
         params = self._api.param_serialize(method="GET", resource_path=path, query_params=query,
                                            header_params={"Accept": accept}, auth_settings=["BearerToken"])
         response = self._api.call_api(*params, _request_timeout=timeout)
         response.read()
+        if kind is None:  # decode nothing; an error status still raises the client's ApiException
+            self._api.response_deserialize(response_data=response, response_types_map={})
+            return items(response.data)
         return self._api.response_deserialize(response_data=response, response_types_map={"200": kind}).data
 
     def call(self, read: Read, method: Callable[..., Any], *args: Any, _raw_404: bool = False,
@@ -263,9 +290,14 @@ class ClusterReader:
         server = self.connection.server
         remaining = self.remaining()
         if remaining <= 0.01:
+            if self._answered:
+                raise _failures.slow_earlier_reads(read.describe(), server, self._answered,
+                                                   self.deadline - self._started)
             raise _failures.no_time_left(read.describe(), server)
         try:
-            return method(*args, _request_timeout=remaining, **kwargs)
+            result = method(*args, _request_timeout=remaining, **kwargs)
+            self._answered += 1
+            return result
         except (ReadOnlyViolation, ClusterAccessError):
             raise
         except ApiException as exc:
@@ -277,7 +309,8 @@ class ClusterReader:
             raise ApiError(f"{read.describe()}: unexpected response ({_failures.first_line(exc)})",
                            "the API server version may be unsupported by this client") from None
         except Exception as exc:
-            error = _failures.from_transport_error(exc, read.describe(), server, self.deadline - self._started)
+            error = _failures.from_transport_error(exc, read.describe(), server, self.deadline - self._started,
+                                                   self._answered)
             if error is None:
                 raise
             raise error from None

@@ -30,7 +30,8 @@ from bot.checks.types import is_dns1123_label, is_dns1123_subdomain
 SNAPSHOT_HEADER = "X-K8sfix-Snapshot"
 FILE_ALIASES = {"replicationcontrollers": "replication-controllers"}
 CLUSTER_SCOPED = frozenset({"nodes", "apiservices", "namespaces", "persistentvolumes", "storageclasses",
-                            "clusterroles", "clusterrolebindings", "customresourcedefinitions"})
+                            "clusterroles", "clusterrolebindings", "customresourcedefinitions",
+                            "volumeattachments"})
 _LOG_MARK = re.compile(r"^==== (START|END) logs for container (\S+) of pod (\S+) ====$")
 _RESOURCE = re.compile(r"^[a-z][a-z0-9]*$")
 

@@ -19,6 +19,21 @@ PROBES: tuple[ApiRead, ...] = tuple(read for read in READS if "list" in read.ver
 LOG_PROBES: tuple[ApiRead, ...] = tuple(read for read in READS if read.subresource == "log")
 
 
+def wrapped(first: str, then: str, items: list[str], width: int = 250) -> list[str]:
+    """``items`` joined with ``; `` over lines of at most about ``width`` characters (evidence lines are cut)."""
+    lines: list[str] = []
+    current: list[str] = []
+    for entry in items:
+        prefix = then if lines else first
+        if current and len(prefix) + len("; ".join([*current, entry])) > width:
+            lines.append(prefix + "; ".join(current))
+            current = []
+        current.append(entry)
+    if current:
+        lines.append((then if lines else first) + "; ".join(current))
+    return lines
+
+
 def missing_reads(reader: ClusterReader) -> list[str]:
     """The declared reads the credentials are refused."""
     missing = []
@@ -80,7 +95,7 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
     missing = missing_reads(reader)
     if missing:
         found.append("apiserver-403-forbidden")
-        evidence.append(f"the credentials may not: {'; '.join(missing)}")
+        evidence.extend(wrapped("the credentials may not: ", "nor: ", missing))
     if found:
         summary = ("the bot may not make " + ", ".join(missing[:3]) + ("..." if len(missing) > 3 else "")
                    if missing and len(found) == 1 else "the API server answers, but " + ", ".join(

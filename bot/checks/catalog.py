@@ -100,6 +100,38 @@ CATALOG: tuple[CheckInfo, ...] = (
         topics=("master-debugging", "controller-manager-stale-after-etcd-restore", "cluster-component-logs"),
         module="control_plane",
     ),
+    CheckInfo(
+        id="pod-status",
+        title="Pod status: waiting reasons, last exit codes, restarts, init containers, probes, missing config",
+        topics=("image-pull-auth", "image-pull-not-found", "image-pull-registry-tls", "image-pull-rate-limit",
+                "container-config-missing", "container-start-error", "init-container-failing", "oom-killed",
+                "probe-failures", "crashloop-app-exit"),
+        module="pod_status",
+        uses=("namespace", "pod"),
+        namespaced=True,
+    ),
+    CheckInfo(
+        id="scheduling",
+        title="Scheduling: FailedScheduling reasons of Pending pods, node allocatable against requests",
+        topics=("scheduling-insufficient-resources", "scheduling-constraints", "pvc-pending"),
+        module="scheduling",
+        uses=("namespace", "pod"),
+    ),
+    CheckInfo(
+        id="volumes",
+        title="Volumes: PVC phase, StorageClasses, provisioning, mount and attach failures, VolumeAttachments",
+        topics=("pvc-pending", "volume-mount-failed"),
+        module="volumes",
+        uses=("namespace", "pod"),
+    ),
+    CheckInfo(
+        id="workload-rollout",
+        title="Workload rollouts: Deployment progress and replica failures, failed Jobs",
+        topics=("rollout-stuck", "job-backoff-limit"),
+        module="workload_rollout",
+        uses=("namespace",),
+        namespaced=True,
+    ),
 )
 """Every check, in the order results are shown."""
 

@@ -12,6 +12,11 @@ from bot.checks.types import CheckInputs, is_dns1123_label, is_dns1123_subdomain
 
 _NAME = r"([a-z0-9][-a-z0-9.]*[a-z0-9]|[a-z0-9])"
 _Q = r"[\"'`]?"
+_FAILING = (r"(?:ErrImagePull|ImagePullBackOff|ErrImageNeverPull|InvalidImageName|CrashLoopBackOff|"
+            r"CreateContainerConfigError|CreateContainerError|RunContainerError|StartError|OOMKilled|Error|Pending|"
+            r"ContainerCreating|Init:[A-Za-z0-9:/]+)(?=\s|$)")
+"""kubectl STATUS values of a pod that is not running well."""
+_DESCRIBE_HEAD = "(?:Namespace|Priority|Priority Class Name|Runtime Class Name|Service Account)"
 
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # klog structured: pod="kube-system/coredns-abc" or pod="coredns-abc"
@@ -19,6 +24,14 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("pod", re.compile(rf"\bpods?\s*[/ ]\s*{_Q}(?:{_NAME}/)?{_NAME}{_Q}(?=[\s\"'`:,.;)]|$)", re.IGNORECASE)),
     ("pod", re.compile(rf"\bpods?\s+{_Q}(?:{_NAME}/)?{_NAME}{_Q}\s+(?:not found|is|in|on|failed)", re.IGNORECASE)),
     ("pod", re.compile(rf"\bpod sandbox for pod {_Q}(?:{_NAME}/)?{_NAME}")),
+    # kubectl get pods [-A] rows in a failing state, describe pod headers, kubelet and scheduler events
+    ("pod", re.compile(rf"(?m)^{_NAME}\s+{_NAME}\s+\d+/\d+\s+{_FAILING}")),
+    ("pod", re.compile(rf"(?m)^{_NAME}\s+\d+/\d+\s+{_FAILING}")),
+    ("pod", re.compile(rf"(?m)^Name:\s+{_NAME}[ \t]*\n(?:{_DESCRIBE_HEAD}:[^\n]*\n){{0,6}}Node:")),
+    ("pod", re.compile(rf"\bSuccessfully assigned {_NAME}/{_NAME} to ")),
+    ("pod", re.compile(rf"\bin pod {_NAME}_[a-z0-9][-a-z0-9]*\(")),
+    ("namespace", re.compile(rf"\bin pod [a-z0-9][-a-z0-9.]*_{_NAME}\(")),
+    ("namespace", re.compile(rf"(?m)^Namespace:\s+{_NAME}[ \t]*$")),
     ("node", re.compile(rf"\bnode(?:Name)?\s*[=:/]\s*{_Q}{_NAME}{_Q}", re.IGNORECASE)),
     ("node", re.compile(rf"\bnodes?\s+{_Q}{_NAME}{_Q}(?=\s+(?:status|is|not|has|was)|[\"'`:,;]|\s*$)", re.IGNORECASE)),
     ("node", re.compile(rf"\bon node {_Q}{_NAME}{_Q}", re.IGNORECASE)),

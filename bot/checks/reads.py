@@ -6,8 +6,9 @@ compares them, and compares both with the requests the checks really make agains
 API server), and ``apiserver-access`` probes one list per resource here.
 
 To let a check read another resource, add one :class:`ApiRead` line to :data:`READS`
-(and the matching rule to ``deploy/rbac/clusterrole.yaml``); ``ClusterReader.list_of`` and
-``ClusterReader.get_one`` then read it by its plural name. Pure data: no Kubernetes client import.
+(and the matching rule to ``deploy/rbac/clusterrole.yaml``); ``ClusterReader.list_of``,
+``ClusterReader.list_light`` and ``ClusterReader.get_one`` then read it by its plural name.
+Pure data: no Kubernetes client import.
 """
 
 from __future__ import annotations
@@ -74,6 +75,12 @@ READS: tuple[ApiRead, ...] = (
     ApiRead("networking.k8s.io", "v1", "networkpolicies", "V1NetworkPolicy", verbs=("list",)),
     ApiRead("apiregistration.k8s.io", "v1", "apiservices", "V1APIService"),
     ApiRead("autoscaling", "v2", "horizontalpodautoscalers", "V2HorizontalPodAutoscaler", verbs=("list",)),
+    ApiRead("", "v1", "configmaps", "V1ConfigMap", verbs=("list",)),
+    ApiRead("", "v1", "persistentvolumeclaims", "V1PersistentVolumeClaim", verbs=("list",)),
+    ApiRead("storage.k8s.io", "v1", "storageclasses", "V1StorageClass", verbs=("list",), cluster_scoped=True),
+    ApiRead("storage.k8s.io", "v1", "volumeattachments", "V1VolumeAttachment", verbs=("list",), cluster_scoped=True),
+    ApiRead("apps", "v1", "deployments", "V1Deployment", verbs=("list",)),
+    ApiRead("batch", "v1", "jobs", "V1Job", verbs=("list",)),
 )
 """The allow-list. One line per resource (and per subresource); nothing else is ever requested."""
 

@@ -18,7 +18,8 @@ from bot.checks import CheckInputs, ChecksSettings
 from bot.checks._guard import refusal
 
 SCENARIOS = ("healthy", "conntrack-missing", "selector-mismatch", "targetport-mismatch", "ip-exhaustion",
-             "metrics-unavailable", "coredns-crashloop", "node-disk-pressure", "windows-flannel")
+             "metrics-unavailable", "coredns-crashloop", "node-disk-pressure", "windows-flannel",
+             "pod-failures", "unschedulable", "pvc-pending", "rollout-stuck")
 SHOP_WEB = CheckInputs(namespace="shop", service="web")
 
 

@@ -44,10 +44,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-CLUSTER_SCOPED = {"nodes", "apiservices", "namespaces"}
+CLUSTER_SCOPED = {"nodes", "apiservices", "namespaces", "storageclasses", "volumeattachments"}
 LIST_KINDS = {"nodes": "NodeList", "pods": "PodList", "services": "ServiceList", "endpoints": "EndpointsList",
               "events": "EventList", "daemonsets": "DaemonSetList", "networkpolicies": "NetworkPolicyList",
-              "apiservices": "APIServiceList", "horizontalpodautoscalers": "HorizontalPodAutoscalerList"}
+              "apiservices": "APIServiceList", "horizontalpodautoscalers": "HorizontalPodAutoscalerList",
+              "configmaps": "ConfigMapList", "persistentvolumeclaims": "PersistentVolumeClaimList",
+              "storageclasses": "StorageClassList", "volumeattachments": "VolumeAttachmentList",
+              "deployments": "DeploymentList", "jobs": "JobList"}
 KNOWN_RESOURCES = set(LIST_KINDS)
 NON_RESOURCE = ("/version", "/readyz", "/livez", "/healthz")
 

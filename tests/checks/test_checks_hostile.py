@@ -183,3 +183,28 @@ def test_a_failing_exec_plugin_is_reported_redacted(serve, tmp_path):
     assert "the credential plugin of context 'fake' failed" in out
     assert "[REDACTED]" in out
     assert server.requests == []
+
+
+@pytest.mark.parametrize("earlier_reads", [0, 1, 2])
+def test_a_read_left_without_time_says_whether_the_server_was_slow_or_silent(earlier_reads, serve, settings_for):
+    # given: a check whose earlier reads were answered and took all of its time (or that made none)
+    from bot.checks._client import connect
+    from bot.checks._reader import ClusterReader
+    from bot.checks.errors import TimedOut, TooSlow
+
+    server = serve("healthy")
+    connection = connect(settings_for(server))
+    reader = ClusterReader(connection, deadline=time.monotonic() + 2.0)
+    try:
+        for _ in range(earlier_reads):
+            reader.list_light("nodes")
+        reader.deadline = time.monotonic()  # the earlier reads used up the check's time
+        # when
+        with pytest.raises(TimedOut) as caught:
+            reader.list_light("pods", "shop")
+    finally:
+        connection.close()
+    # then: answered reads before mean a slow server; none, a silent one
+    assert isinstance(caught.value, TooSlow) == bool(earlier_reads)
+    assert ("was too slow" in str(caught.value)) == bool(earlier_reads)
+    assert "list pods in shop" in str(caught.value)

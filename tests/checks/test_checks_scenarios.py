@@ -29,6 +29,13 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
     "node-disk-pressure": {"node-health": ("confirmed", ("node-notready", "node-disk-full"))},
     "windows-flannel": {"node-health": ("confirmed", ("node-notready",)),
                         "windows-nodes": ("confirmed", ("win-node-health",))},
+    "pod-failures": {"pod-status": ("confirmed", ("image-pull-auth", "container-config-missing", "oom-killed")),
+                     "pod-ip-allocation": ("inconclusive", HEALTHY["pod-ip-allocation"][1])},
+    "unschedulable": {"scheduling": ("confirmed", ("scheduling-insufficient-resources", "scheduling-constraints"))},
+    "pvc-pending": {"scheduling": ("confirmed", ("pvc-pending",)),
+                    "volumes": ("confirmed", ("pvc-pending", "volume-mount-failed")),
+                    "pod-ip-allocation": ("inconclusive", HEALTHY["pod-ip-allocation"][1])},
+    "rollout-stuck": {"workload-rollout": ("confirmed", ("rollout-stuck", "job-backoff-limit"))},
 }
 """Per scenario, the checks whose verdict differs from a healthy cluster's."""
 
@@ -45,6 +52,34 @@ SAYS: dict[tuple[str, str], tuple[str, ...]] = {
                                            "has no ready endpoints", "8.8.8.8:53: i/o timeout"),
     ("node-disk-pressure", "node-health"): ("node-b", "DiskPressure", "FreeDiskSpaceFailed", "PLEG is not healthy"),
     ("windows-flannel", "windows-nodes"): ("win-1", "kube-flannel-ds-windows-ccccc: Init:CrashLoopBackOff"),
+    ("pod-failures", "pod-status"): (
+        "pods cannot pull their image: the registry refuses the pull", "(4 pods in namespace shop)",
+        'shop/api-6f7d8c9b5a-aaaaa: container api ImagePullBackOff: image "registry.example.com/shop/api:1.4.2": '
+        "pull access denied, repository does not exist",
+        "shop/cache-7b8c9d0e1f-aaaaa: container cache CrashLoopBackOff, 6 restarts, last exit 137 OOMKilled "
+        "(SIGKILL: killed from outside, by the OOM killer", "memory limit 128Mi",
+        'shop/report-5d6e7f8a9b-aaaaa: ConfigMap "report-config" not found (from the pod\'s events; not among the '
+        "namespace's ConfigMaps)",
+        'shop/mailer-4c5d6e7f8a-aaaaa: Secret "mailer-smtp" not found (from the pod\'s events)'),
+    ("unschedulable", "scheduling"): (
+        "2 pods cannot be scheduled in namespace shop: no node has enough memory; untolerated taint os: windows, "
+        "node affinity/selector mismatch",
+        "shop/analytics-6b7c8d9e0f-aaaaa requests 16Gi memory; most free: win-1 7.5Gi free of 7.5Gi allocatable; "
+        "node-a 7.2Gi free of 7.5Gi allocatable; node-b 6.2Gi free",
+        "1 older FailedScheduling event about pods that have a node since"),
+    ("pvc-pending", "scheduling"): ("pod has unbound immediate PersistentVolumeClaims",),
+    ("pvc-pending", "volumes"): (
+        "PVC shop/reports-data Pending: StorageClass fast-ssd does not exist (classes: fast, standard); "
+        'ProvisioningFailed (x15): storageclass.storage.k8s.io "fast-ssd" not found',
+        'pod shop/db-0 FailedAttachVolume (x5): Multi-Attach error for volume "pvc-9f8e7d6c"',
+        "volume pvc-9f8e7d6c is attached to node-b"),
+    ("rollout-stuck", "workload-rollout"): (
+        "1 Deployment stopped rolling out and 1 Job failed in namespace shop",
+        "Deployment shop/api: Progressing=False ProgressDeadlineExceeded",
+        "ReplicaFailure FailedCreate (a ResourceQuota refuses the pods): pods \"api-5b7c9d8f6d-x7k2p\" is forbidden: "
+        "exceeded quota",
+        "Job shop/nightly-report-28573920 (from CronJob nightly-report): Failed BackoffLimitExceeded",
+        "Deployment shop/legacy is paused"),
 }
 """Words the summary or evidence of a confirmed result must contain."""
 

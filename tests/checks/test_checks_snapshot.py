@@ -97,7 +97,7 @@ def test_snapshot_lists_filter_like_the_api_server(path, names, dump):
 @pytest.mark.parametrize(("path", "status", "reason"), [
     ("/api/v1/namespaces/shop/services/web", 200, None),
     ("/api/v1/namespaces/shop/services/gone", 404, "NotFound"),
-    ("/api/v1/namespaces/shop/configmaps", 404, "NotInSnapshot"),
+    ("/api/v1/namespaces/kube-system/configmaps", 404, "NotInSnapshot"),
     ("/api/v1/namespaces/nowhere/pods", 404, "NotInSnapshot"),
     ("/readyz", 404, "NotInSnapshot"),
     ("/api/v1/namespaces/Bad_NS/pods", 400, "BadRequest"),
