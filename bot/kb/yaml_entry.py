@@ -56,6 +56,12 @@ class _Collector:
             self.fail(f"{where}{key}", "must not be empty")
         return tuple(out)
 
+    def only(self, item: dict[Any, Any], allowed: tuple[str, ...], where: str) -> None:
+        """Report the first key of ``item`` that is not one of ``allowed``."""
+        unknown = set(map(str, item)) - set(allowed)
+        if unknown:
+            self.fail(f"{where}{sorted(unknown)[0]}", f"unknown field (expected {', '.join(allowed)})")
+
     def mapping(self, data: dict[str, Any], key: str, where: str, *, required: bool = True) -> dict[str, Any]:
         value = data.get(key)
         if value is None:
@@ -210,9 +216,7 @@ def _parse_signatures(c: _Collector, data: dict[str, Any]) -> tuple[tuple[str, .
         if not isinstance(item, dict):
             c.fail(f"signatures[{i}]", "must be a non-empty string or a mapping with text and distinctive")
             continue
-        unknown = set(item) - {"text", "distinctive"}
-        if unknown:
-            c.fail(f"signatures[{i}].{sorted(map(str, unknown))[0]}", "unknown field (expected text, distinctive)")
+        c.only(item, ("text", "distinctive"), f"signatures[{i}].")
         text = c.string(item, "text", f"signatures[{i}].")
         part = c.string(item, "distinctive", f"signatures[{i}].")
         if text and part and part not in text:
@@ -238,9 +242,7 @@ def _parse_not_when(c: _Collector, data: dict[str, Any]) -> tuple[NotWhen, ...]:
         if not isinstance(item, dict):
             c.fail(f"not_when[{i}]", "must be a mapping with pattern and why")
             continue
-        unknown = set(item) - {"pattern", "why"}
-        if unknown:
-            c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected pattern, why)")
+        c.only(item, ("pattern", "why"), where)
         pattern = c.string(item, "pattern", where)
         why = c.string(item, "why", where)
         if pattern:
@@ -269,18 +271,14 @@ def _parse_sources(c: _Collector, data: dict[str, Any]) -> tuple[Source, ...]:
             c.fail(f"sources[{i}]", "must be a mapping with file and section, or component and reason")
             continue
         if "file" in item or "component" not in item:
-            unknown = set(item) - {"file", "section", "document"}
-            if unknown:
-                c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected file, section, document)")
+            c.only(item, ("file", "section", "document"), where)
             out.append(Source(
                 file=c.string(item, "file", where),
                 section=c.string(item, "section", where),
                 document=c.string(item, "document", where, required=False),
             ))
         else:
-            unknown = set(item) - {"component", "reason"}
-            if unknown:
-                c.fail(f"{where}{sorted(map(str, unknown))[0]}", "unknown field (expected component, reason)")
+            c.only(item, ("component", "reason"), where)
             out.append(Source(
                 component=c.string(item, "component", where),
                 reason=c.string(item, "reason", where),
