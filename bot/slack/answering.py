@@ -122,7 +122,8 @@ def prepare_reply(deps: Deps, ask: Ask, client: WebClient, surface: Surface) -> 
 
 def _reply(deps: Deps, ask: Ask, diagnosis: Diagnosis, lang: str, surface: Surface) -> Reply:
     qid = record(deps, ask, diagnosis, lang, answered=True)
-    options = AnswerOptions(qid=qid, surface=surface, checks_enabled=deps.checks_enabled,
+    options = AnswerOptions(qid=qid, surface=surface,
+                            checks_enabled=deps.checks_offered(surface, ask.user_id, ask.channel_id),
                             full_text_in_dm=surface == "ephemeral",
                             paste_cut_chars=deps.settings.max_paste_chars)
     with deps.cpu:

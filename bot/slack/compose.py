@@ -57,6 +57,7 @@ class AnswerOptions:
     qid: str
     surface: Surface = "thread"
     checks_enabled: bool = False
+    """Offer "Run cluster checks" (for a topic with checks): everyone who sees the answer may run them."""
     shared_by: str | None = None
     full_text_in_dm: bool = False
     """The full text of a shortened answer goes to the asker's DM (answers only they can see)."""
@@ -224,17 +225,23 @@ def compose_apology(lang: str = "en") -> SlackMessage:
     return compose_notice(messages.apology(lang))
 
 
-def compose_checks_report(entry: Entry, lang: str, cluster: str, elapsed: float,
-                          results: Iterable[Any]) -> SlackMessage:
-    """The results of a check run; summaries and evidence are redacted again before they are shown."""
+def compose_checks_report(entry: Entry, lang: str, cluster: str, elapsed: float, results: Iterable[Any], *,
+                          full_text_in_dm: bool = False) -> SlackMessage:
+    """The results of a check run; summaries and evidence are redacted again before they are shown.
+
+    When the blocks had to be shortened, ``full_text`` holds the whole report for
+    upload, and the notice says where it goes: attached next to the report, or (for
+    a report only the clicking user sees, ``full_text_in_dm``) to their DM.
+    """
     t = labels(lang)
     view = {"id": entry.id, "title": entry_title(entry, lang)}
     rows = [{"status": str(r.status), "check_id": str(r.check_id), "summary": redact(str(r.summary)),
              "evidence": [redact(str(e))[:400] for e in tuple(r.evidence)[:5]]} for r in results]
-    blocks = render_blocks("checks_report", t=t, entry=view, cluster=redact(cluster), elapsed=f"{elapsed:.1f}",
-                           results=rows)
-    fitted = fit_blocks(blocks, _note_block(t["truncated"]))
-    return SlackMessage(text=f"k8sfix: {t['checks_title']}", blocks=fitted.blocks)
+    context = {"t": t, "entry": view, "cluster": redact(cluster), "elapsed": f"{elapsed:.1f}", "results": rows}
+    blocks = render_blocks("checks_report", **context)
+    fitted = fit_blocks(blocks, _note_block(t["checks_truncated_dm" if full_text_in_dm else "checks_truncated"]))
+    full_text = render_text("checks_report", **context) if fitted.truncated else None
+    return SlackMessage(text=f"k8sfix: {t['checks_title']}", blocks=fitted.blocks, full_text=full_text)
 
 
 def _note_block(text: str) -> dict[str, Any]:

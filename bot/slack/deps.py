@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from bot.matching import Matcher
 
 CONTEXT_KEY = "k8sfix"
+DM_CHANNEL_PREFIX = "D"
+"""Slack's direct-message channel ids start with D: only the user and the bot read them."""
 CPU_SLOTS = 1
 """Answers computing at once (matching, rendering, recording). Python runs one thread at a time, so more
 would not answer faster; they would only take the interpreter from the threads acknowledging Slack."""
@@ -55,9 +57,22 @@ class Deps:
 
     @property
     def checks_enabled(self) -> bool:
-        """Whether the "Run cluster checks" button is shown."""
+        """Whether cluster checks are switched on at all (who may run them is :meth:`checks_offered`)."""
         return bool(self.checks is not None and getattr(self.checks, "enabled", False))
 
+    def checks_offered(self, surface: str, user_id: str, channel_id: str) -> bool:
+        """Whether an answer shown on ``surface`` gets the "Run cluster checks" button.
+
+        A button that could only refuse is never offered, so it is shown only when
+        everyone who sees the answer may click it: an ephemeral answer (or a thread in
+        the bot's direct-message channel) is seen by ``user_id`` alone, who may run the
+        checks when they or ``channel_id`` are allowed; a thread or channel post is seen
+        by everyone in ``channel_id``, so only the channel's allow-list counts there.
+        """
+        if not self.checks_enabled or self.checks is None:
+            return False
+        seen_by_one = surface == "ephemeral" or channel_id.startswith(DM_CHANNEL_PREFIX)
+        return bool(self.checks.may_run_from_slack(user_id if seen_by_one else "", channel_id))
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Wait until no listener runs and no answer is in flight (tests, benchmarks, shutdown)."""

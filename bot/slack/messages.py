@@ -6,7 +6,11 @@ interpolated here are ids and counts, never pasted text.
 
 from __future__ import annotations
 
+import re
+
 from bot.matching.chinese import to_traditional
+
+SLACK_ID = re.compile(r"^[A-Z0-9]{2,24}$")
 
 _TEXTS: dict[str, dict[str, str]] = {
     "en": {
@@ -25,8 +29,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "not_in_thread": "I cannot post in that channel ({error}); invite me with `/invite @k8sfix`. "
                          "Here is the answer, visible only to you:",
         "checks_off": "Cluster checks are not enabled for this bot.",
-        "checks_forbidden": "You may not run cluster checks from this channel; ask an admin to add you "
-                            "or the channel to the allow-list.",
+        "checks_forbidden": "You may not run cluster checks here. An admin can allow you (add `{user}` to "
+                            "`K8SFIX_CHECKS_ALLOWED_USERS`) or everyone in this channel (add `{channel}` to "
+                            "`K8SFIX_CHECKS_ALLOWED_CHANNELS`); see docs/checks.md.",
+        "checks_running_one": ":hourglass_flowing_sand: Running 1 cluster check for `{topic}`…",
+        "checks_running_many": ":hourglass_flowing_sand: Running {count} cluster checks for `{topic}`…",
         "checks_unavailable": "Cluster checks are not available in this installation.",
         "checks_none": "This topic has no cluster checks.",
         "checks_failed": "The cluster checks could not run: {error}",
@@ -57,8 +64,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "not_in_thread": "Não consigo publicar nesse canal ({error}); convide-me com `/invite @k8sfix`. "
                          "Aqui está a resposta, visível só para você:",
         "checks_off": "As verificações de cluster não estão ativadas neste bot.",
-        "checks_forbidden": "Você não pode rodar verificações de cluster deste canal; peça a um admin para "
-                            "incluir você ou o canal na lista de permissões.",
+        "checks_forbidden": "Você não pode rodar verificações de cluster aqui. Um admin pode liberar você "
+                            "(incluir `{user}` em `K8SFIX_CHECKS_ALLOWED_USERS`) ou todos deste canal (incluir "
+                            "`{channel}` em `K8SFIX_CHECKS_ALLOWED_CHANNELS`); veja docs/checks.md.",
+        "checks_running_one": ":hourglass_flowing_sand: Rodando 1 verificação do cluster para `{topic}`…",
+        "checks_running_many": ":hourglass_flowing_sand: Rodando {count} verificações do cluster para `{topic}`…",
         "checks_unavailable": "As verificações de cluster não estão disponíveis nesta instalação.",
         "checks_none": "Este tópico não tem verificações de cluster.",
         "checks_failed": "As verificações de cluster não puderam rodar: {error}",
@@ -91,8 +101,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "not_in_thread": "Не могу писать в этот канал ({error}); пригласите меня командой `/invite @k8sfix`. "
                          "Вот ответ, видимый только вам:",
         "checks_off": "Проверки кластера для этого бота не включены.",
-        "checks_forbidden": "Вам нельзя запускать проверки кластера из этого канала; попросите администратора "
-                            "добавить вас или канал в список разрешённых.",
+        "checks_forbidden": "Вам нельзя запускать здесь проверки кластера. Администратор может разрешить их вам "
+                            "(добавить `{user}` в `K8SFIX_CHECKS_ALLOWED_USERS`) или всем в этом канале (добавить "
+                            "`{channel}` в `K8SFIX_CHECKS_ALLOWED_CHANNELS`); см. docs/checks.md.",
+        "checks_running_one": ":hourglass_flowing_sand: Запускаю проверки кластера для `{topic}` (всего: 1)…",
+        "checks_running_many": ":hourglass_flowing_sand: Запускаю проверки кластера для `{topic}` "
+                               "(всего: {count})…",
         "checks_unavailable": "Проверки кластера недоступны в этой установке.",
         "checks_none": "Для этой темы нет проверок кластера.",
         "checks_failed": "Проверки кластера не удалось запустить: {error}",
@@ -120,7 +134,11 @@ _TEXTS: dict[str, dict[str, str]] = {
         "post_failed": "无法在此频道发布（{error}）。请用 `/invite @k8sfix` 邀请我后重试。",
         "not_in_thread": "无法在该频道发布（{error}）；请用 `/invite @k8sfix` 邀请我。以下回答仅你可见：",
         "checks_off": "此机器人未启用集群检查。",
-        "checks_forbidden": "你不能在此频道运行集群检查；请管理员将你或此频道加入允许列表。",
+        "checks_forbidden": "你不能在这里运行集群检查。管理员可以允许你（将 `{user}` 加入 "
+                            "`K8SFIX_CHECKS_ALLOWED_USERS`）或此频道的所有人（将 `{channel}` 加入 "
+                            "`K8SFIX_CHECKS_ALLOWED_CHANNELS`）；见 docs/checks.md。",
+        "checks_running_one": ":hourglass_flowing_sand: 正在为 `{topic}` 运行 1 项集群检查…",
+        "checks_running_many": ":hourglass_flowing_sand: 正在为 `{topic}` 运行 {count} 项集群检查…",
         "checks_unavailable": "此安装中没有集群检查功能。",
         "checks_none": "此主题没有集群检查。",
         "checks_failed": "集群检查无法运行：{error}",
@@ -202,9 +220,18 @@ def checks_off(lang: str = "en") -> str:
     return _text(lang, "checks_off")
 
 
-def checks_forbidden(lang: str = "en") -> str:
-    """The user and the channel are not on the checks allow-list."""
-    return _text(lang, "checks_forbidden")
+def checks_forbidden(user_id: str, channel_id: str, lang: str = "en") -> str:
+    """The user and the channel are not on the checks allow-list: say which setting allows them.
+
+    Only reached through a button shown before the allow-lists changed, since the
+    button is offered only where the viewers may run the checks.
+    """
+    return _text(lang, "checks_forbidden", user=_slack_id(user_id), channel=_slack_id(channel_id))
+
+
+def checks_running(count: int, entry_id: str, lang: str = "en") -> str:
+    """The checks started: shown at once, replaced or followed by the report when they end."""
+    return _text(lang, "checks_running_one" if count == 1 else "checks_running_many", count=count, topic=entry_id)
 
 
 def checks_unavailable(lang: str = "en") -> str:
@@ -247,6 +274,11 @@ def triage_invite(channel_id: str, lang: str = "en") -> str:
 def triage_usage(command: str, lang: str = "en") -> str:
     """Wrong arguments to the triage sub-command."""
     return _text(lang, "triage_usage", command=command)
+
+
+def _slack_id(value: str) -> str:
+    """A Slack user or channel id as it may appear in code spans (``?`` when absent or malformed)."""
+    return value if SLACK_ID.match(value) else "?"
 
 
 def message_keys() -> frozenset[str]:

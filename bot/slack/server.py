@@ -339,6 +339,9 @@ def serve(settings: Settings, *, stop: threading.Event, checks: Any | None = Non
         from bot.checks import warm_up_in_background
 
         warm_up_in_background()  # the first "Run cluster checks" click must not wait for the client's imports
+        if not (getattr(checks, "allowed_users", None) or getattr(checks, "allowed_channels", None)):
+            logger.warning("cluster checks are enabled but nobody may run them from Slack, so no answer offers them;"
+                           " set K8SFIX_CHECKS_ALLOWED_USERS or K8SFIX_CHECKS_ALLOWED_CHANNELS (docs/checks.md)")
     store = open_store(settings.db_url, claim_ttl=settings.dedup_ttl)
     app = create_app(settings, matcher, store, metrics=metrics, checks=checks)
     deps = deps_of_app(app)

@@ -69,6 +69,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "truncated": "The answer was shortened to fit Slack; the full text is attached as a file.",
         "truncated_dm": "The answer was shortened to fit Slack; I sent you the full text as a file in a direct "
                         "message.",
+        "checks_truncated": "The report was shortened to fit Slack; the full text is attached as a file.",
+        "checks_truncated_dm": "The report was shortened to fit Slack; I sent you the full text as a file in a "
+                               "direct message.",
         "paste_cut": "Your paste was long: I read its first and last {chars} characters.",
         "help_list": "list the knowledge base's topics, or those with a word",
         "help_show": "show one topic by its id",
@@ -140,6 +143,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "truncated": "A resposta foi encurtada para caber no Slack; o texto completo está anexado como arquivo.",
         "truncated_dm": "A resposta foi encurtada para caber no Slack; enviei o texto completo como arquivo "
                         "numa mensagem direta.",
+        "checks_truncated": "O relatório foi encurtado para caber no Slack; o texto completo está anexado como "
+                            "arquivo.",
+        "checks_truncated_dm": "O relatório foi encurtado para caber no Slack; enviei o texto completo como "
+                               "arquivo por mensagem direta.",
         "paste_cut": "O texto colado era longo: li os primeiros e os últimos {chars} caracteres.",
         "help_list": "lista os tópicos da base de conhecimento, ou os que têm uma palavra",
         "help_show": "mostra um tópico pelo id",
@@ -211,6 +218,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "truncated": "Ответ сокращён, чтобы поместиться в Slack; полный текст приложен файлом.",
         "truncated_dm": "Ответ сокращён, чтобы поместиться в Slack; полный текст я отправил вам файлом в личные "
                         "сообщения.",
+        "checks_truncated": "Отчёт сокращён, чтобы поместиться в Slack; полный текст приложен файлом.",
+        "checks_truncated_dm": "Отчёт сокращён, чтобы поместиться в Slack; полный текст я отправил вам файлом в "
+                               "личные сообщения.",
         "paste_cut": "Текст был длинным: я прочитал первые и последние {chars} символов.",
         "help_list": "список тем базы знаний или тем с нужным словом",
         "help_show": "показать тему по её id",
@@ -281,6 +291,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "status_failed": "无法运行",
         "truncated": "回答已缩短以适应 Slack 的限制；完整内容已作为文件附上。",
         "truncated_dm": "回答已缩短以适应 Slack 的限制；完整内容已通过私信以文件形式发送给你。",
+        "checks_truncated": "报告已缩短以适应 Slack 的限制；完整内容已作为文件附上。",
+        "checks_truncated_dm": "报告已缩短以适应 Slack 的限制；完整内容已通过私信以文件形式发送给你。",
         "paste_cut": "粘贴的内容较长：我读取了开头和结尾的 {chars} 个字符。",
         "help_list": "列出知识库的主题，或包含某个词的主题",
         "help_show": "按 id 显示一个主题",

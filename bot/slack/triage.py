@@ -101,7 +101,8 @@ def triage_message(deps: Deps, ask: Ask, client: WebClient, locale_user: str | N
         link = permalink(client, ask.channel_id, ask.message_ts)
         if link:
             deps.store.set_topic_permalink(ask.channel_id, entry.id, ask.message_ts, link)
-        options = AnswerOptions(qid=qid, surface="thread", checks_enabled=deps.checks_enabled,
+        options = AnswerOptions(qid=qid, surface="thread",
+                                checks_enabled=deps.checks_offered("thread", ask.user_id, ask.channel_id),
                                 paste_cut_chars=deps.settings.max_paste_chars)
         message = compose_diagnosis(diagnosis, deps.matcher.kb, lang, options)
         post_in_thread(client, ask.channel_id, ask.message_ts, message)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,3 +57,6 @@ def make_harness(fake: FakeSlack, settings: Settings, store: Store,
 @pytest.fixture
 def slack(make_harness: Callable[..., Harness]) -> Harness:
     return make_harness()
+
+
+sys.path.append(str(Path(__file__).resolve().parent.parent / "checks"))  # the fake API server of the checks' tests

@@ -41,7 +41,10 @@ def test_serve_warms_the_checks_up_when_they_are_enabled(enabled, warmed, fake: 
                                                         caplog) -> None:
     # given
     caplog.set_level(logging.INFO, logger="bot.checks.runner")
-    # when
+    caplog.set_level(logging.INFO, logger="bot.slack.server")
+    # when: no user or channel is allowed (the default)
     run_until_ready(settings, ChecksSettings(enabled=enabled))
     # then
     assert any(r.getMessage() == WARMED for r in caplog.records) == warmed
+    nobody = [r.getMessage() for r in caplog.records if "nobody may run them from Slack" in r.getMessage()]
+    assert bool(nobody) == enabled and all("K8SFIX_CHECKS_ALLOWED_USERS" in m for m in nobody)

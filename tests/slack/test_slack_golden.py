@@ -4,7 +4,8 @@ Each ``golden/<case>.<lang>.json`` is ``{"blocks": [...]}``, exactly what the ap
 sends. To look at one, open Slack's Block Kit Builder (app.slack.com/block-kit-builder),
 clear the editor and paste the whole file: the preview shows the message as users
 see it. Answers that are cut to fit Slack also ship the full plain text,
-golden in ``golden/answer_text.<lang>.txt``.
+golden in ``golden/answer_text.<lang>.txt``, as do shortened checks reports
+(``golden/checks_report_text.<lang>.txt``).
 
 To regenerate after changing a template or a label, run::
 
@@ -129,9 +130,21 @@ def test_full_text_matches_the_golden_file(kb: KnowledgeBase, lang: str) -> None
     _compare(GOLDEN / f"answer_text.{lang}.txt", text)
 
 
+@pytest.mark.parametrize("lang", DISPLAY_LANGUAGES)
+def test_checks_report_full_text_matches_the_golden_file(kb: KnowledgeBase, lang: str) -> None:
+    from bot.slack.texts import labels
+
+    rows = [{"status": r.status, "check_id": r.check_id, "summary": r.summary, "evidence": list(r.evidence)}
+            for r in RESULTS]
+    text = render_text("checks_report", t=labels(lang), entry={"id": "golden-sample", "title": "golden sample"},
+                       cluster="prod-eu", elapsed="1.2", results=rows)
+    _compare(GOLDEN / f"checks_report_text.{lang}.txt", text)
+
+
 def test_every_golden_file_belongs_to_a_case() -> None:
     expected = {f"{case}.{lang}.json" for case in CASES for lang in DISPLAY_LANGUAGES}
     expected |= {f"answer_text.{lang}.txt" for lang in DISPLAY_LANGUAGES}
+    expected |= {f"checks_report_text.{lang}.txt" for lang in DISPLAY_LANGUAGES}
     assert {p.name for p in GOLDEN.iterdir()} == expected
 
 

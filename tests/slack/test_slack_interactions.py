@@ -19,9 +19,9 @@ FORBIDDEN = ('Error from server (Forbidden): pods is forbidden: User "system:ser
 CONNTRACK_TITLE = "kube-proxy cannot find the conntrack binary"
 
 
-def _ask(slack: Harness, text: str = CONNTRACK, response: str = "r1") -> list[dict]:
+def _ask(slack: Harness, text: str = CONNTRACK, response: str = "r1", user: str = "U0USER1") -> list[dict]:
     """Ask privately with /k8sfix; return the answer's blocks."""
-    slack.command(text, response=response)
+    slack.command(text, response=response, user=user)
     return blocks_of(slack.wait_response(response))
 
 
@@ -208,9 +208,9 @@ def test_the_checks_button_shows_only_for_topics_with_checks(make_harness: Calla
     with_checks = matcher.kb.get("apiserver-403-forbidden")
     without = next(e for e in sorted(matcher.kb.entries.values(), key=lambda e: e.id) if not e.checks)
     assert with_checks is not None and with_checks.checks
-    # when / then
-    assert "k8sfix_run_checks" in action_ids(_ask(slack, FORBIDDEN, "with"))
-    assert "k8sfix_run_checks" not in action_ids(_ask(slack, without.id, "without"))
+    # when / then: asked by a user allowed to run checks
+    assert "k8sfix_run_checks" in action_ids(_ask(slack, FORBIDDEN, "with", user="U0ADMIN1"))
+    assert "k8sfix_run_checks" not in action_ids(_ask(slack, without.id, "without", user="U0ADMIN1"))
 
 
 @pytest.mark.parametrize(("user", "channel"), [("U0USER1", "C0CHAN1"), ("", "C0CHAN1")])
@@ -230,8 +230,9 @@ def test_an_allowed_user_runs_the_checks_and_gets_the_report(make_harness: Calla
     qid = answer_qid(_ask(slack, FORBIDDEN))
     # when
     slack.action("k8sfix_run_checks", qid=qid, user="U0ADMIN1", response="chk")
-    # then
-    report = slack.wait_response("chk")
+    slack.idle()
+    # then: the report follows the progress message
+    report = slack.responses("chk")[-1]
     text = all_text(blocks_of(report))
     assert "Cluster checks" in text and "`apiserver-access`" in text and "Could not run" in text
     slack.idle()
@@ -246,8 +247,10 @@ def test_checks_from_an_allowed_channel_report_in_the_thread(make_harness: Calla
     qid = answer_qid(blocks_of(slack.fake.wait_for("chat.postMessage")[0].params))
     slack.action("k8sfix_run_checks", qid=qid, channel="C0OPS001", ephemeral=False,
                  message_ts="1700000000.000300", thread_ts="1700000000.000299")
-    report = slack.fake.wait_for("chat.postMessage", 2)[1]
-    assert report.params["thread_ts"] == "1700000000.000299" and "Cluster checks" in report.params["text"]
+    progress = slack.fake.wait_for("chat.postMessage", 2)[1]
+    [report] = slack.fake.wait_for("chat.update")
+    assert progress.params["thread_ts"] == "1700000000.000299" and report.params["channel"] == "C0OPS001"
+    assert "Cluster checks" in report.params["text"]
 
 
 def test_a_click_on_checks_when_they_are_off_is_explained(slack: Harness) -> None:

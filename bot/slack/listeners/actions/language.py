@@ -9,7 +9,7 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot.slack import messages
-from bot.slack.compose import AnswerOptions, compose_diagnosis, compose_notice
+from bot.slack.compose import AnswerOptions, Surface, compose_diagnosis, compose_notice
 from bot.slack.deps import Deps, deps_of
 from bot.slack.diagnosis import Diagnosis
 from bot.slack.flows import apologize_privately
@@ -38,8 +38,10 @@ def rerender(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond
     if query is None:
         respond_private(respond, compose_notice(messages.answer_expired(lang)))
         return
-    options = AnswerOptions(qid=query.id, surface="ephemeral" if ctx.is_ephemeral else "thread",
-                            checks_enabled=deps.checks_enabled, full_text_in_dm=True,
+    surface: Surface = "ephemeral" if ctx.is_ephemeral else "thread"
+    options = AnswerOptions(qid=query.id, surface=surface,
+                            checks_enabled=deps.checks_offered(surface, ctx.user_id, ctx.channel_id),
+                            full_text_in_dm=True,
                             paste_cut_chars=deps.settings.max_paste_chars)
     message = compose_diagnosis(Diagnosis.from_dict(query.result), deps.matcher.kb, lang, options)
     replace_answer(client, respond, ctx, message)

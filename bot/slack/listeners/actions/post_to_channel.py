@@ -38,11 +38,12 @@ def share(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respond) -
     if query is None:
         respond_private(respond, compose_notice(messages.answer_expired(lang)))
         return
-    options = AnswerOptions(qid=query.id, surface="channel", checks_enabled=deps.checks_enabled,
+    channel = query.channel_id or ctx.channel_id
+    options = AnswerOptions(qid=query.id, surface="channel", checks_enabled=deps.checks_offered("channel", "", channel),
                             shared_by=ctx.user_id, paste_cut_chars=deps.settings.max_paste_chars)
     message = compose_diagnosis(Diagnosis.from_dict(query.result), deps.matcher.kb, lang, options)
     try:
-        post_in_thread(client, query.channel_id or ctx.channel_id, query.thread_ts or None, message)
+        post_in_thread(client, channel, query.thread_ts or None, message)
     except SlackApiError as exc:
         respond_private(respond, compose_notice(messages.post_failed(slack_error(exc), lang)))
         return

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.slack import messages
 from bot.slack.answering import Ask, record
-from bot.slack.compose import AnswerOptions, compose_diagnosis, compose_notice
+from bot.slack.compose import AnswerOptions, Surface, compose_diagnosis, compose_notice
 from bot.slack.deps import Deps, deps_of
 from bot.slack.diagnosis import Diagnosis
 from bot.slack.flows import apologize_privately
@@ -46,8 +46,10 @@ def show_entry(deps: Deps, ctx: ActionContext, client: WebClient, respond: Respo
               thread_ts=origin.thread_ts if origin else ctx.thread_ts)
     qid = record(deps, ask, diagnosis, lang, answered=True)
     in_place = ctx.is_ephemeral or (origin is not None and origin.abstained)
-    options = AnswerOptions(qid=qid, surface="ephemeral" if ctx.is_ephemeral or not in_place else "thread",
-                            checks_enabled=deps.checks_enabled, full_text_in_dm=True,
+    surface: Surface = "ephemeral" if ctx.is_ephemeral or not in_place else "thread"
+    options = AnswerOptions(qid=qid, surface=surface,
+                            checks_enabled=deps.checks_offered(surface, ctx.user_id, ctx.channel_id),
+                            full_text_in_dm=True,
                             paste_cut_chars=deps.settings.max_paste_chars)
     message = compose_diagnosis(diagnosis, deps.matcher.kb, lang, options)
     (replace_answer if in_place else show_privately)(client, respond, ctx, message)
