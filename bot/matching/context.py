@@ -145,9 +145,52 @@ class ContextRules:
         out[ruled] = per_group[self._group_of[ruled]]
         return out
 
+    def lazy(self, setting: Setting, text: str) -> LazyFits:
+        """The fits of a text's entries, each group's rules run only when one of its entries is asked for."""
+        return LazyFits(self, setting, text[:CONTEXT_CHARS])
+
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
         required, rules = self._groups[group]
         missing = tuple(sorted(required - setting.platforms))
         ruled = tuple(why for pattern, why in rules if pattern.search(head))
         factor = (PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
         return Fit(factor, missing, ruled)
+
+
+class LazyFits:
+    """Fits of one text, computed per rule group on demand and kept.
+
+    Running every rule-out pattern over a long paste is most of a query's cost, yet only the
+    entries that can still reach the top need their fit: a fit never raises a score (its factor
+    is at most 1), so an entry's unfitted score is an upper bound of its fitted one.
+    """
+
+    def __init__(self, rules: ContextRules, setting: Setting, head: str) -> None:
+        """Nothing runs until :meth:`fit` or :meth:`apply` asks for an entry."""
+        self._rules = rules
+        self._setting = setting
+        self._head = head
+        self._done: dict[int, Fit] = {}
+        self.factors = np.ones(len(rules._group_of), dtype=np.float32)
+        """Factor of every entry: exact for entries without rules and for the groups computed, 1.0 otherwise."""
+        self.exact = rules._group_of < 0
+        """Which entries' factors are exact."""
+
+    def fit(self, index: int) -> Fit:
+        """The fit of entry ``index``."""
+        group = int(self._rules._group_of[index])
+        if group < 0:
+            return Fit()
+        if group not in self._done:
+            fit = self._rules._group_fit(group, self._setting, self._head)
+            self._done[group] = fit
+            members = self._rules._group_of == group
+            self.factors[members] = fit.factor
+            self.exact |= members
+        return self._done[group]
+
+    def apply(self, indices: np.ndarray) -> None:
+        """Make the factors of ``indices`` exact."""
+        for i in indices:
+            if not self.exact[i]:
+                self.fit(int(i))

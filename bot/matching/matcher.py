@@ -28,7 +28,7 @@ from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
-from bot.matching.context import ContextRules, Fit, Setting, reports_a_problem
+from bot.matching.context import ContextRules, Fit, LazyFits, Setting, reports_a_problem
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
@@ -149,9 +149,9 @@ class Matcher:
 
         raw = self._aggregate(combined, units)
         setting = Setting.of(cleaned)
-        factors = self.rules.factors(setting, cleaned)
+        fits = self.rules.lazy(setting, cleaned)
         alert = self._alert_floor(text)
-        entry_scores = np.maximum(raw * factors, alert)
+        entry_scores = self._fitted_scores(raw, alert, fits, max(top, 2))
         order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
@@ -165,7 +165,7 @@ class Matcher:
         matches = []
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned))
+            why = self._why(i, units, masked, combined, aligned, setting, fits.fit(i))
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -173,7 +173,7 @@ class Matcher:
                 fuzzy=float(fuzzy[:, i].max()),
                 lexical=float(lexical[:, i].max()),
                 breadth=min(1.0, len(why.words) / BREADTH_WORDS),
-                fit=float(factors[i]),
+                fit=float(fits.factors[i]),
                 agreement=_agreement(combined, line_rows, i),
                 foreign=foreign,
                 multi_line=multi_line,
@@ -201,7 +201,7 @@ class Matcher:
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined, factors),
+            findings=self._findings(units, combined, fits),
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 
@@ -406,9 +406,29 @@ class Matcher:
             return ()
         return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
-    def _findings(self, units: Sequence[_Unit], combined: np.ndarray, factors: np.ndarray) -> tuple[Match, ...]:
+    @staticmethod
+    def _fitted_scores(raw: np.ndarray, alert: np.ndarray, fits: LazyFits, k: int) -> np.ndarray:
+        """Entry scores whose ``k`` best are exact, fitting only the entries that can reach them.
+
+        Unfitted scores are upper bounds (a fit never raises a score), so once the ``k`` best of
+        the current scores are all exact, no other entry can overtake them.
+        """
+        while True:
+            scores = np.maximum(raw * fits.factors, alert)
+            best = _top_indices(scores, k)
+            pending = best[~fits.exact[best]]
+            if not len(pending):
+                return scores
+            fits.apply(pending)
+
+    def _findings(self, units: Sequence[_Unit], combined: np.ndarray, fits: LazyFits) -> tuple[Match, ...]:
         """Distinct topics that individual lines assert with high confidence, in the text's setting."""
         best_by_entry: dict[int, tuple[float, str]] = {}
+        # only an entry some line scores FINDING_SCORE for before its fit can be a finding after it
+        lines = [n for n, unit in enumerate(units) if unit.is_line]
+        if lines:
+            fits.apply(np.nonzero((combined[lines] >= FINDING_SCORE).any(axis=0))[0])
+        factors = fits.factors
         for n, unit in enumerate(units):
             if not unit.is_line:
                 continue
