@@ -411,15 +411,17 @@ class Matcher:
         """Entry scores whose ``k`` best are exact, fitting only the entries that can reach them.
 
         Unfitted scores are upper bounds (a fit never raises a score), so once the ``k`` best of
-        the current scores are all exact, no other entry can overtake them.
+        the current scores are all exact, no other entry can overtake them. Each pass fits at
+        least one more entry, so there are at most as many passes as entries.
         """
-        while True:
+        for _ in range(len(raw) + 1):
             scores = np.maximum(raw * fits.factors, alert)
             best = _top_indices(scores, k)
             pending = best[~fits.exact[best]]
             if not len(pending):
                 return scores
             fits.apply(pending)
+        raise AssertionError("unreachable: every entry is exact after len(raw) passes")
 
     def _findings(self, units: Sequence[_Unit], combined: np.ndarray, fits: LazyFits) -> tuple[Match, ...]:
         """Distinct topics that individual lines assert with high confidence, in the text's setting."""
