@@ -5,8 +5,15 @@
 #
 # The build stage's COPY and RUN lines are replayed by tests/deploy/test_image.py
 # in a fresh virtual environment, so keep each RUN one plain command.
+#
+# Base image pinning: both stages use python:3.11-slim, pinned by digest through PYTHON_DIGEST
+# ("@sha256:<64 hex>"). No digest is recorded here yet, so a plain build follows the tag.
+# Pin release builds with the digest current at release time:
+#   docker buildx imagetools inspect python:3.11-slim --format '{{json .Manifest.Digest}}'
+#   docker build --build-arg PYTHON_DIGEST=@sha256:<digest> -t k8sfix:0.1.0 .
+ARG PYTHON_DIGEST=""
 
-FROM python:3.11-slim AS build
+FROM python:3.11-slim${PYTHON_DIGEST} AS build
 
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -21,7 +28,7 @@ COPY knowledge/ knowledge/
 RUN /opt/venv/bin/pip install --no-cache-dir ".[postgres]"
 
 
-FROM python:3.11-slim
+FROM python:3.11-slim${PYTHON_DIGEST}
 
 LABEL org.opencontainers.image.title="k8sfix" \
       org.opencontainers.image.description="Match Kubernetes errors pasted in Slack to a multilingual troubleshooting knowledge base." \

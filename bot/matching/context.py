@@ -139,8 +139,9 @@ class ContextRules:
         """The share of its score each entry keeps in this text, worked out only where it can matter.
 
         ``bound`` is each entry's best possible final score (its score before the setting is
-        applied); entries are visited best first, and once ``keep`` of them are known to score at
-        least what any later one could, the rest keep 1.0: no factor can lift them into the top.
+        applied); entries are visited best first, and once ``keep`` of them are known to score more
+        than any later one could, the rest keep 1.0: no factor can lift them into the top (a later
+        entry that could tie is still worked out, so a tie never shows an unreduced score).
         Each distinct rule set is evaluated at most once.
         """
         out = np.ones(len(self._group_of), dtype=np.float32)
@@ -151,7 +152,7 @@ class ContextRules:
         best: list[float] = []
         for i in _best_first(bound):
             ceiling = float(bound[i])
-            if ceiling <= 0 or (len(best) >= keep and best[0] >= ceiling):
+            if ceiling <= 0 or (len(best) >= keep and best[0] > ceiling):
                 break
             group = int(self._group_of[i])
             if group >= 0:

@@ -1,8 +1,14 @@
-"""Prometheus metrics of the bot, on a registry of their own so that tests can build many apps."""
+"""Prometheus metrics of the bot, on a registry of their own so that tests can build many apps.
+
+Besides the ``k8sfix_*`` series, the registry carries the standard collectors of
+prometheus-client that every Python exporter has (``process_*`` resident memory, CPU,
+open file descriptors and start time; ``python_info``; ``python_gc_*``), so the usual
+dashboards and alerts for a Python process work on the bot unchanged.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, GCCollector, Histogram, PlatformCollector, ProcessCollector
 
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -14,6 +20,9 @@ class Metrics:
         """Register the metrics on ``registry`` (a fresh one by default)."""
         self.registry = registry if registry is not None else CollectorRegistry()
         r = self.registry
+        ProcessCollector(registry=r)
+        PlatformCollector(registry=r)
+        GCCollector(registry=r)
         self.queries = Counter("k8sfix_queries", "Questions received, by entry point.", ["entry_point"], registry=r)
         self.matches = Counter("k8sfix_matches", "Answers given, by topic and confidence band.",
                                ["topic", "confidence"], registry=r)

@@ -6,9 +6,11 @@ There is no Docker engine and no kustomize here, so the tests use these small re
 - :func:`dockerignore_excludes` applies .dockerignore patterns (last match wins, parents count).
 - :func:`build_kustomization` renders a kustomization: ``resources`` (files, or folders holding a
   kustomization.yaml, recursively, under kustomize's rule that a file must lie in or below the
-  kustomization's folder) and ``patches`` of two kinds only: JSON 6902 lists (add, remove, replace,
-  test) with a ``target``, and ``$patch: delete`` objects. Any other field or patch kind is an
-  error, so a kustomization can never use a feature these tests would silently ignore.
+  kustomization's folder), ``components`` (folders holding a ``kind: Component``, whose resources
+  join the objects rendered so far and whose patches apply to all of them, in order) and
+  ``patches`` of two kinds only: JSON 6902 lists (add, remove, replace, test) with a ``target``,
+  and ``$patch: delete`` objects. Any other field or patch kind is an error, so a kustomization
+  can never use a feature these tests would silently ignore.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 DOCKERFILE = ROOT / "Dockerfile"
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
-KUSTOMIZATION_FIELDS = frozenset({"apiVersion", "kind", "resources", "patches"})
+KUSTOMIZATION_FIELDS = frozenset({"apiVersion", "kind", "resources", "components", "patches"})
+KINDS = {"Kustomization": "kustomize.config.k8s.io/v1beta1", "Component": "kustomize.config.k8s.io/v1alpha1"}
 
 Obj = dict[str, Any]
 
@@ -80,9 +83,14 @@ def logical_lines(text: str) -> list[str]:
     return lines
 
 
-def parse_dockerfile(path: Path = DOCKERFILE) -> list[Stage]:
-    """The stages of a Dockerfile."""
+def parse_dockerfile(path: Path = DOCKERFILE, build_args: dict[str, str] | None = None) -> list[Stage]:
+    """The stages of a Dockerfile, ``FROM`` resolved as ``docker build --build-arg`` would.
+
+    ``ARG`` lines before the first ``FROM`` are the global build arguments, the only ones ``FROM``
+    can use; ``build_args`` overrides their defaults, and an argument never declared is refused.
+    """
     stages: list[Stage] = []
+    global_args: dict[str, str] = {}
     for line in logical_lines(path.read_text(encoding="utf-8")):
         instruction, _, args = line.partition(" ")
         instruction = instruction.upper()
@@ -91,13 +99,29 @@ def parse_dockerfile(path: Path = DOCKERFILE) -> list[Stage]:
             words = args.split()
             words = [w for w in words if not w.startswith("--")]
             name = words[2] if len(words) == 3 and words[1].upper() == "AS" else None
-            stages.append(Stage(base=words[0], name=name))
+            stages.append(Stage(base=substitute(words[0], {**global_args, **(build_args or {})}), name=name))
         elif not stages:
             if instruction != "ARG":
                 raise ValueError(f"{instruction} before the first FROM")
+            key, _, default = shlex.split(args)[0].partition("=")
+            global_args[key] = default
         else:
             stages[-1].instructions.append((instruction, args))
+    undeclared = set(build_args or {}) - set(global_args)
+    if undeclared:
+        raise ValueError(f"build arguments {sorted(undeclared)} are not declared before the first FROM")
     return stages
+
+
+def substitute(text: str, values: dict[str, str]) -> str:
+    """``$NAME`` and ``${NAME}`` replaced from ``values``; an unknown name is an error (Docker would leave it empty)."""
+    def value(match: re.Match[str]) -> str:
+        key = match.group(1) or match.group(2)
+        if key not in values:
+            raise ValueError(f"${key} is not a global build argument")
+        return values[key]
+
+    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", value, text)
 
 
 def parse_env(args: str) -> dict[str, str]:
@@ -245,11 +269,20 @@ def object_id(obj: Obj) -> tuple[str, str, str]:
     return obj["kind"], meta.get("namespace", ""), meta["name"]
 
 
-def build_kustomization(folder: Path) -> list[Obj]:
-    """Render the kustomization in ``folder`` like ``kubectl kustomize`` (within the subset above)."""
+def build_kustomization(folder: Path, inherited: list[Obj] | None = None) -> list[Obj]:
+    """Render the kustomization in ``folder`` like ``kubectl kustomize`` (within the subset above).
+
+    A Component is rendered on top of ``inherited`` (the objects of the kustomization naming it);
+    rendered on its own, it starts from nothing.
+    """
     folder = folder.resolve()
     spec = load_kustomization(folder)
-    objects: list[Obj] = []
+    kind = spec.get("kind", "Kustomization")
+    if KINDS.get(kind) != spec.get("apiVersion", KINDS.get(kind)):
+        raise BuildError(f"{_shown(folder)}: {kind} needs apiVersion {KINDS.get(kind)}")
+    if inherited is not None and kind != "Component":
+        raise BuildError(f"{_shown(folder)}: listed under components: but is a {kind}")
+    objects: list[Obj] = list(inherited or [])
     for entry in spec.get("resources", []) or []:
         path = (folder / entry).resolve()
         if path.is_dir():
@@ -261,6 +294,11 @@ def build_kustomization(folder: Path) -> list[Obj]:
                              "kustomization's folder; kustomize refuses it (use a folder with a kustomization)")
         else:
             objects.extend(load_documents(path))
+    for entry in spec.get("components", []) or []:
+        path = (folder / entry).resolve()
+        if not path.is_dir():
+            raise BuildError(f"{_shown(folder)}: component {entry} is not a folder")
+        objects = build_kustomization(path, objects)
     _check_unique(objects, folder)
     for patch in spec.get("patches", []) or []:
         objects = apply_patch(objects, patch, folder)

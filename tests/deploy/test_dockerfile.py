@@ -49,6 +49,28 @@ def test_two_stages_on_the_same_pinned_slim_python(stages: list[Stage]) -> None:
     assert re.fullmatch(r"python:3\.1[1-9](\.\d+)?-slim(-[a-z]+)?(@sha256:[0-9a-f]{64})?", final.base)
 
 
+DIGEST = "@sha256:" + "0123456789abcdef" * 4
+
+
+def test_a_plain_build_uses_the_tag_and_the_digest_argument_pins_both_stages() -> None:
+    # given the Dockerfile without build arguments: the tag
+    assert {stage.base for stage in parse()} == {"python:3.11-slim"}
+    # when PYTHON_DIGEST is given, as a release build does
+    pinned = parse(build_args={"PYTHON_DIGEST": DIGEST})
+    # then both stages use the same image by digest
+    assert {stage.base for stage in pinned} == {f"python:3.11-slim{DIGEST}"}
+    assert re.fullmatch(r"python:3\.11-slim@sha256:[0-9a-f]{64}", pinned[-1].base)
+
+
+def test_the_digest_argument_is_global_and_documented() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    head = text[:text.index("\nFROM ")]
+    assert re.search(r'^ARG PYTHON_DIGEST=""$', head, re.MULTILINE), "FROM can only use an ARG declared before it"
+    assert "--build-arg PYTHON_DIGEST=@sha256:" in head
+    with pytest.raises(ValueError, match="not declared"):
+        parse(build_args={"PYTHON_DIGST": DIGEST})
+
+
 def test_the_build_stage_installs_the_project_into_a_venv(stages: list[Stage]) -> None:
     build = stages[0]
     runs = build.all("RUN")
