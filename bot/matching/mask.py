@@ -30,7 +30,9 @@ MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\b0x[0-9a-fA-F]+\b"), "<hex>"),
     (re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b"), "<hex>"),
     (re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:ms|s|m|h|d)(?![\w.])"), "<dur>"),
-    (re.compile(r"(?<![\w.])[-+]?\d+(?:\.\d+)?(?![\w.])"), "<num>"),
+    # HTTP status codes and the exit codes of killed containers say what went wrong: kept as words.
+    (re.compile(r"(?<![\w.])(?!(?:40[1349]|429|50[0234]|13[79]|143)(?![\w.]))[-+]?\d+(?:\.\d+)?(?![\w.])"),
+     "<num>"),
     (re.compile(r"[ \t]{2,}"), " "),
 )
 
