@@ -4,8 +4,7 @@ Every client built here has the read-only guard installed before it is returned,
 answer within its request's deadline (:mod:`bot.checks._transport`), and never writes the
 kubeconfig back (token refreshes stay in memory). Only the client modules the checks use are
 imported (``api_client``, ``configuration``, the kubeconfig loader, the models of what is
-read); the generated API classes, megabytes of code, are imported only if a caller asks for
-``Connection.apis``.
+read); the generated API classes, megabytes of code, are never imported.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import functools
 import logging
 import os
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,36 +30,6 @@ NO_CLUSTER_HINT = ("set KUBECONFIG (or K8SFIX_CHECKS_CONTEXTS for the bot), run 
 
 
 @dataclass(frozen=True)
-class Apis:
-    """The client's generated API classes on one connection (importing them costs about a second).
-
-    The checks read through ``ClusterReader.list``/``get``, which need none of them; these are
-    for code that calls a generated method directly.
-    """
-
-    core: Any
-    apps: Any
-    networking: Any
-    apiregistration: Any
-    autoscaling: Any
-    version: Any
-
-    @classmethod
-    def for_client(cls, api_client: Any) -> Apis:
-        """Instantiate every API group on ``api_client``."""
-        from kubernetes.client.api.apiregistration_v1_api import ApiregistrationV1Api
-        from kubernetes.client.api.apps_v1_api import AppsV1Api
-        from kubernetes.client.api.autoscaling_v2_api import AutoscalingV2Api
-        from kubernetes.client.api.core_v1_api import CoreV1Api
-        from kubernetes.client.api.networking_v1_api import NetworkingV1Api
-        from kubernetes.client.api.version_api import VersionApi
-
-        return cls(core=CoreV1Api(api_client), apps=AppsV1Api(api_client), networking=NetworkingV1Api(api_client),
-                   apiregistration=ApiregistrationV1Api(api_client), autoscaling=AutoscalingV2Api(api_client),
-                   version=VersionApi(api_client))
-
-
-@dataclass(frozen=True)
 class Connection:
     """A guarded API client and the name of what it looks at."""
 
@@ -68,14 +37,6 @@ class Connection:
     api_client: Any
     server: str
     snapshot: bool = False
-    _apis: list[Apis] = field(default_factory=list, repr=False, compare=False)
-
-    @property
-    def apis(self) -> Apis:
-        """The generated API classes on this client, imported on first use."""
-        if not self._apis:
-            self._apis.append(Apis.for_client(self.api_client))
-        return self._apis[0]
 
     def close(self) -> None:
         """Release pooled connections."""

@@ -141,6 +141,11 @@ def node_os(node: Any) -> str:
     return labels(node).get("kubernetes.io/os", "unknown")
 
 
+def one_line(text: Any) -> str:
+    """``text`` (any object, None as "") with its white space runs folded to single spaces."""
+    return " ".join(str(text or "").split())
+
+
 def event_text(event: Any) -> str:
     """``Reason: message`` of an event, on one line."""
     message = " ".join(str(event.message or "").split())

@@ -31,7 +31,6 @@ from bot.checks.reads import READS, ApiRead, find
 T = TypeVar("T")
 LOG_TAIL_LINES = 200
 LOG_LIMIT_BYTES = 256 * 1024
-RBAC_HINT = _failures.RBAC_HINT
 
 
 @dataclass(frozen=True)
@@ -79,18 +78,6 @@ class ClusterReader:
         """Seconds left before the check's deadline."""
         return self.deadline - time.monotonic()
 
-    # -- generated API classes, for code that calls their methods through :meth:`call` ---------
-
-    @property
-    def core(self) -> Any:
-        """``CoreV1Api`` on this connection (imported on first use: about half a second)."""
-        return self.connection.apis.core
-
-    @property
-    def apps(self) -> Any:
-        """``AppsV1Api`` on this connection."""
-        return self.connection.apis.apps
-
     # -- any declared resource -------------------------------------------------------------
 
     def list_of(self, resource: str, namespace: str | None = None, *, group: str | None = None,
@@ -102,10 +89,8 @@ class ClusterReader:
             ClusterAccessError: the read failed; ``hint`` says what to do.
             KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
         """
-        read = find(resource, group=group)
-        query = [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
-                                     ("limit", limit)) if v]
-        result = self._fetch(read, "list", namespace, None, query)
+        result = self._fetch(find(resource, group=group), "list", namespace, None,
+                             _list_query(label_selector, field_selector, limit))
         return list(getattr(result, "items", None) or [])
 
     def list_light(self, resource: str, namespace: str | None = None, *, group: str | None = None,
@@ -120,10 +105,8 @@ class ClusterReader:
             ClusterAccessError: the read failed (an answer that is not a JSON list: ApiError).
             KeyError: ``resource`` is not declared in :data:`bot.checks.reads.READS`.
         """
-        read = find(resource, group=group)
-        query = [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
-                                     ("limit", limit)) if v]
-        return self._fetch(read, "list", namespace, None, query, light=True)  # type: ignore[no-any-return]
+        return self._fetch(find(resource, group=group), "list", namespace, None,  # type: ignore[no-any-return]
+                           _list_query(label_selector, field_selector, limit), light=True)
 
     def get_one(self, resource: str, name: str, namespace: str | None = None, *,
                 group: str | None = None) -> Any | None:
@@ -234,14 +217,6 @@ class ClusterReader:
 
     # -- helpers for checks ----------------------------------------------------------------
 
-    def can(self, read: Read, method: Callable[..., Any], *args: Any, **kwargs: Any) -> bool:
-        """True when the minimal read ``method(*args, **kwargs)`` is allowed, False on 401/403."""
-        try:
-            self.call(read, method, *args, **kwargs)
-        except Forbidden:
-            return False
-        return True
-
     def try_read(self, call: Callable[[], T]) -> tuple[T | None, str | None]:
         """Run a read whose data is optional: (value, None), or (None, why it is missing).
 
@@ -314,3 +289,9 @@ class ClusterReader:
             if error is None:
                 raise
             raise error from None
+
+
+def _list_query(label_selector: str | None, field_selector: str | None, limit: int | None) -> list[tuple[str, Any]]:
+    """The query parameters of a list read, leaving out those not given."""
+    return [(k, v) for k, v in (("labelSelector", label_selector), ("fieldSelector", field_selector),
+                                ("limit", limit)) if v]

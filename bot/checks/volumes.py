@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.checks._objects import event_count, plural, pod_ready, ref
+from bot.checks._objects import event_count, one_line, plural, pod_ready, ref
 from bot.checks._reader import ClusterReader
 from bot.checks.catalog import CHECKS
 from bot.checks.types import CheckInputs, CheckResult
@@ -30,10 +30,6 @@ def is_default(storage_class: Any) -> bool:
     """True when the StorageClass carries a default-class annotation set to ``true``."""
     annotations = (storage_class.metadata and storage_class.metadata.annotations) or {}
     return any(str(annotations.get(a, "")).lower() == "true" for a in DEFAULT_CLASS_ANNOTATIONS)
-
-
-def _one_line(text: Any) -> str:
-    return " ".join(str(text or "").split())
 
 
 def claim_problem(claim: Any, classes: dict[str, Any] | None, consumers: set[str]) -> tuple[str, bool]:
@@ -97,7 +93,7 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         for event in pvc_events or []:
             obj = event.involved_object
             claim_events.setdefault(f"{obj.namespace}/{obj.name}", []).append(
-                f"{event.reason} (x{event_count(event)}): {_one_line(event.message)}")
+                f"{event.reason} (x{event_count(event)}): {one_line(event.message)}")
     unbound = 0
     for claim in pending[:MAX_PER_KIND * 4]:
         if claim.status.phase == "Lost":
@@ -120,7 +116,7 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         key = f"{obj.namespace}/{obj.name}"
         if key not in waiting:
             continue
-        message = _one_line(event.message)
+        message = one_line(event.message)
         if CONFIG_VOLUME.search(message):
             elsewhere += 1
             continue
@@ -143,7 +139,7 @@ def run(reader: ClusterReader, inputs: CheckInputs) -> CheckResult:
         if error is not None:
             found.add("volume-mount-failed")
             evidence.append(f"VolumeAttachment {attachment.metadata.name}: volume {volume} on node "
-                            f"{attachment.spec.node_name}: {_one_line(error.message)}")
+                            f"{attachment.spec.node_name}: {one_line(error.message)}")
     for volume in {m.group(1) for e in mount_events for m in [MULTI_ATTACH.search(e.message or "")] if m}:
         nodes = [a.spec.node_name for a in attachments or [] if a.spec.source is not None
                  and a.spec.source.persistent_volume_name == volume and a.status is not None and a.status.attached]

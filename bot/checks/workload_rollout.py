@@ -9,17 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.checks._objects import condition, plural, ref
+from bot.checks._objects import condition, one_line, plural, ref
 from bot.checks._reader import ClusterReader
 from bot.checks.catalog import CHECKS
 from bot.checks.types import CheckInputs, CheckResult
 
 CHECK_ID = "workload-rollout"
 IN_PROGRESS = frozenset({"ReplicaSetUpdated", "NewReplicaSetCreated", "FoundNewReplicaSet"})
-
-
-def _one_line(text: Any) -> str:
-    return " ".join(str(text or "").split())
 
 
 def replica_counts(deployment: Any) -> str:
@@ -39,12 +35,12 @@ def deployment_findings(deployment: Any) -> tuple[list[str], str | None]:
     lines = []
     progressing = condition(deployment, "Progressing")
     if progressing is not None and progressing.status == "False":
-        lines.append(f"{name}: Progressing=False {progressing.reason}: {_one_line(progressing.message)} "
+        lines.append(f"{name}: Progressing=False {progressing.reason}: {one_line(progressing.message)} "
                      f"({replica_counts(deployment)})")
     failure = condition(deployment, "ReplicaFailure")
     if failure is not None and failure.status == "True":
         quota = " (a ResourceQuota refuses the pods)" if "exceeded quota" in str(failure.message or "") else ""
-        lines.append(f"{name}: ReplicaFailure {failure.reason}{quota}: {_one_line(failure.message)}")
+        lines.append(f"{name}: ReplicaFailure {failure.reason}{quota}: {one_line(failure.message)}")
     if lines:
         return lines, None
     if progressing is not None and progressing.status == "True" and progressing.reason in IN_PROGRESS:
@@ -63,7 +59,7 @@ def job_findings(job: Any) -> list[str]:
     limit = job.spec.backoff_limit if job.spec and job.spec.backoff_limit is not None else 6
     deadline = f", activeDeadlineSeconds {job.spec.active_deadline_seconds}" \
         if job.spec is not None and job.spec.active_deadline_seconds else ""
-    return [f"Job {ref(job)}{origin}: Failed {failed.reason}: {_one_line(failed.message)} "
+    return [f"Job {ref(job)}{origin}: Failed {failed.reason}: {one_line(failed.message)} "
             f"({plural(pods, 'failed pod')}, backoffLimit {limit}{deadline})"]
 
 
