@@ -63,9 +63,9 @@ def parse_runbook(source: str, file: str, entry_id: str) -> tuple[Entry | None, 
         return None, problems
 
     meaning = sections["meaning"]
+    blocks, outside = _code_blocks(meaning)
     signatures = tuple(dict.fromkeys(
-        s.strip() for s in [*_code_blocks(meaning)[0], *_INLINE_CODE.findall(_code_blocks(meaning)[1])]
-        if s.strip()
+        s.strip() for s in [*blocks, *_INLINE_CODE.findall(outside)] if s.strip()
     ))
     prose = _prose(meaning)
     fix_steps = tuple(_prose_lines(sections["mitigation"])) or (_prose(sections["mitigation"]),)
@@ -117,10 +117,9 @@ def _split_sections(body: str) -> tuple[str, dict[str, str], list[str]]:
     title = ""
     sections: dict[str, str] = {}
     repeated: list[str] = []
-    headings = [h for h in _HEADING.finditer(body) if h.group(2).strip().rstrip("#").strip()]
-    for i, h in enumerate(headings):
-        end = headings[i + 1].start() if i + 1 < len(headings) else len(body)
-        name = h.group(2).strip().rstrip("#").strip()
+    headings = [(h, name) for h in _HEADING.finditer(body) if (name := h.group(2).strip().rstrip("#").strip())]
+    for i, (h, name) in enumerate(headings):
+        end = headings[i + 1][0].start() if i + 1 < len(headings) else len(body)
         if len(h.group(1)) == 1 and not title:
             title = name
         elif name.lower() in SECTIONS:

@@ -130,12 +130,23 @@ class ContextRules:
         self._groups = [(required, tuple((re.compile(p), why) for p, why in rules)) for required, rules in keys]
         self._group_of = np.asarray(group_of, dtype=np.int64)
 
-    def fit(self, index: int, setting: Setting, text: str) -> Fit:
-        """The fit of entry ``index`` to a text with ``setting``."""
-        group = int(self._group_of[index])
-        return self._group_fit(group, setting, text[:CONTEXT_CHARS]) if group >= 0 else Fit()
+    def fit(self, index: int, setting: Setting, text: str, memo: dict[int, Fit] | None = None) -> Fit:
+        """The fit of entry ``index`` to a text with ``setting``.
 
-    def factors(self, setting: Setting, text: str, bound: np.ndarray, keep: int) -> np.ndarray:
+        ``memo`` keeps the fits of rule sets already evaluated for this text: pass the same dict
+        to every call of one query, so no rule runs twice over the same text.
+        """
+        group = int(self._group_of[index])
+        if group < 0:
+            return Fit()
+        memo = {} if memo is None else memo
+        found = memo.get(group)
+        if found is None:
+            found = memo[group] = self._group_fit(group, setting, text[:CONTEXT_CHARS])
+        return found
+
+    def factors(self, setting: Setting, text: str, bound: np.ndarray, keep: int,
+                memo: dict[int, Fit] | None = None) -> np.ndarray:
         """The share of its score each entry keeps in this text, worked out only where it can matter.
 
         ``bound`` is each entry's best possible final score (its score before the setting is
@@ -147,26 +158,21 @@ class ContextRules:
         out = np.ones(len(self._group_of), dtype=np.float32)
         if not self._groups or keep <= 0:
             return out
-        head = text[:CONTEXT_CHARS]
-        per_group: dict[int, float] = {}
+        memo = {} if memo is None else memo
         best: list[float] = []
         for i in _best_first(bound):
             ceiling = float(bound[i])
             if ceiling <= 0 or (len(best) >= keep and best[0] > ceiling):
                 break
-            group = int(self._group_of[i])
-            if group >= 0:
-                if group not in per_group:
-                    per_group[group] = self._group_fit(group, setting, head).factor
-                out[i] = per_group[group]
+            out[i] = self.fit(i, setting, text, memo).factor
             heapq.heappush(best, ceiling * float(out[i]))
             if len(best) > keep:
                 heapq.heappop(best)
         return out
 
-    def factor(self, index: int, setting: Setting, text: str) -> float:
+    def factor(self, index: int, setting: Setting, text: str, memo: dict[int, Fit] | None = None) -> float:
         """The share of its score entry ``index`` keeps in this text."""
-        return self.fit(index, setting, text).factor
+        return self.fit(index, setting, text, memo).factor
 
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
         required, rules = self._groups[group]

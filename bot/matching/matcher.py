@@ -17,7 +17,7 @@ that fit about equally are answered together, as siblings, never as one high ans
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +153,8 @@ class Matcher:
         raw = self._aggregate(combined, units)
         setting = Setting.of(cleaned)
         alert = self._alert_floor(text)
-        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1)
+        fits: dict[int, Fit] = {}
+        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1, fits)
         entry_scores = np.maximum(raw * factors, alert)
         order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
@@ -164,11 +165,11 @@ class Matcher:
         s2 = float(entry_scores[second]) if second is not None else 0.0
         sibling = second is not None and s2 >= SIBLING_RATIO * s1 and self._related(first, second)
         problem = reports_a_problem(cleaned, query_lang)
-        line_rows = [n for n, u in enumerate(units) if u.is_line]
+        agreement = _agreement(combined, [n for n, u in enumerate(units) if u.is_line])
         matches = []
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned))
+            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits))
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -177,7 +178,7 @@ class Matcher:
                 lexical=float(lexical[:, i].max()),
                 breadth=min(1.0, sum(not w.startswith("@") for w in why.words) / BREADTH_WORDS),
                 fit=float(factors[i]),
-                agreement=_agreement(combined, line_rows, i),
+                agreement=agreement(i),
                 foreign=foreign,
                 multi_line=multi_line,
                 alert=bool(alert[i] > 0),
@@ -204,7 +205,7 @@ class Matcher:
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined, setting, cleaned),
+            findings=self._findings(units, combined, setting, cleaned, fits),
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 
@@ -411,7 +412,7 @@ class Matcher:
         return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
     def _findings(self, units: Sequence[_Unit], combined: np.ndarray, setting: Setting,
-                  cleaned: str) -> tuple[Match, ...]:
+                  cleaned: str, fits: dict[int, Fit]) -> tuple[Match, ...]:
         """Distinct topics that individual lines assert with high confidence, in the text's setting."""
         best_by_entry: dict[int, tuple[float, str]] = {}
         factor: dict[int, float] = {}
@@ -419,10 +420,11 @@ class Matcher:
             if not unit.is_line:
                 continue
             row = combined[n]
-            for i in _top_indices(row, 3):
-                if int(i) not in factor:
-                    factor[int(i)] = self.rules.factor(int(i), setting, cleaned)
-            i = max((int(j) for j in _top_indices(row, 3)), key=lambda j: float(row[j]) * factor[j])
+            top = [int(j) for j in _top_indices(row, 3)]
+            for j in top:
+                if j not in factor:
+                    factor[j] = self.rules.factor(j, setting, cleaned, fits)
+            i = max(top, key=lambda j: float(row[j]) * factor[j])
             score = float(row[i]) * factor[i]
             if score >= FINDING_SCORE and score > best_by_entry.get(i, (0.0, ""))[0]:
                 best_by_entry[i] = (score, unit.text)
@@ -449,12 +451,12 @@ def _title_of(prose: str, lines: list[str]) -> str:
     return first if 12 <= len(first) <= 200 else ""
 
 
-def _agreement(combined: np.ndarray, line_rows: list[int], i: int) -> float:
-    """The share of a paste's line units whose best entry is ``i`` (0 when there are no lines)."""
-    lines = [n for n in line_rows if combined[n].max() > 0]
-    if not lines:
-        return 0.0
-    return sum(int(np.argmax(combined[n])) == i for n in lines) / len(lines)
+def _agreement(combined: np.ndarray, line_rows: list[int]) -> Callable[[int], float]:
+    """For an entry, the share of a paste's line units whose best entry it is (0 when there are no lines)."""
+    rows = combined[line_rows] if line_rows else np.zeros((0, combined.shape[1]), dtype=combined.dtype)
+    live = rows.max(axis=1) > 0 if len(rows) else np.zeros(0, dtype=bool)
+    winners = rows.argmax(axis=1)[live] if live.any() else np.zeros(0, dtype=np.int64)
+    return lambda i: float(np.mean(winners == i)) if len(winners) else 0.0
 
 
 def _distinct(units: list[_Unit]) -> list[_Unit]:
