@@ -51,22 +51,14 @@ def read_text_file(path: str) -> str:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     unread = len(data) > MAX_INPUT_BYTES
     text = data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
-    cut = cut_text(text, MAX_MATCH_CHARS)
-    if unread or len(cut) < len(text):
+    from bot.matching.clean import limit_paste
+
+    cut, was_cut = limit_paste(text, MAX_MATCH_CHARS)
+    if unread or was_cut:
         size = f"more than {MAX_INPUT_BYTES // 2**20} MB" if unread else f"{len(text):,} characters"
         print(f"k8sfix: the input is {size}; matching its first and last parts ({len(cut):,} characters)",
               file=sys.stderr)
     return cut
-
-
-def cut_text(text: str, max_chars: int) -> str:
-    """``text`` cut on line breaks to its first quarter and last three quarters of ``max_chars``."""
-    if len(text) <= max_chars:
-        return text
-    head, tail = text[:max_chars // 4], text[-(max_chars - max_chars // 4):]
-    head = head[:head.rfind("\n")] if "\n" in head else head
-    tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
-    return f"{head}\n{tail}"
 
 
 def stdin_is_terminal() -> bool:

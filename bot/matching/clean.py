@@ -89,3 +89,19 @@ def _unwrap_json(line: str) -> list[str]:
         line = _ESCAPED_NEWLINE.sub("\n", redact(line)).replace('\\"', '"').replace("\\t", " ")
         return line.split("\n")
     return [line]
+
+
+def limit_paste(text: str, max_chars: int) -> tuple[str, bool]:
+    """Cut ``text`` to its first quarter and last three quarters of ``max_chars`` on line breaks.
+
+    The error of a log is usually near its end and the command that failed near its
+    start. Returns the text and whether it was cut.
+    """
+    if len(text) <= max_chars:
+        return text, False
+    head_size, tail_size = max_chars // 4, max_chars - max_chars // 4
+    head = text[:head_size]
+    head = head[: head.rfind("\n")] if "\n" in head else head
+    tail = text[-tail_size:]
+    tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
+    return f"{head}\n{tail}", True

@@ -151,12 +151,6 @@ class DeliveryTracker:
         with self._lock:
             self._active.pop(key, None)
 
-    @property
-    def active(self) -> int:
-        """Deliveries held by this process."""
-        with self._lock:
-            return len(self._active)
-
     def renew(self) -> int:
         """Extend the leases of every delivery still being worked on here."""
         with self._lock:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from bot.matching.clean import limit_paste as limit_paste
+
 # Linear on any text: a link or label cannot contain "<", so no attempt rescans past the next one.
 _LINK = re.compile(r"<((?:https?|mailto|ftp):[^|<>]{0,4000})(?:\|([^<>]{0,400}))?>")
 _USER = re.compile(r"<@([UW][A-Z0-9]{1,40})(?:\|[^<>]{0,400})?>")
@@ -44,21 +46,6 @@ def looks_binary(text: str) -> bool:
     junk = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
     return junk / len(sample) > BINARY_SHARE
 
-
-def limit_paste(text: str, max_chars: int) -> tuple[str, bool]:
-    """Cut ``text`` to its first quarter and last three quarters of ``max_chars`` on line breaks.
-
-    The error of a log is usually near its end and the command that failed near its
-    start. Returns the text and whether it was cut.
-    """
-    if len(text) <= max_chars:
-        return text, False
-    head_size, tail_size = max_chars // 4, max_chars - max_chars // 4
-    head = text[:head_size]
-    head = head[: head.rfind("\n")] if "\n" in head else head
-    tail = text[-tail_size:]
-    tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
-    return f"{head}\n{tail}", True
 
 
 def without_control(text: str) -> str:
