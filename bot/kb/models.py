@@ -79,6 +79,17 @@ class NotWhen:
 
 
 @dataclass(frozen=True)
+class Needs:
+    """Evidence an entry's problem always leaves in a text (its component, its subject).
+
+    Without any of an entry's needs, the text is about something else that shares its words.
+    """
+
+    pattern: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Entry:
     """One troubleshooting topic."""
 
@@ -88,6 +99,7 @@ class Entry:
     signatures: tuple[str, ...] = ()
     distinctive: tuple[tuple[str, str], ...] = ()
     not_when: tuple[NotWhen, ...] = ()
+    needs: tuple[Needs, ...] = ()
     alerts: tuple[str, ...] = ()
     diagnose: tuple[Command, ...] = ()
     fix: tuple[Command, ...] = ()

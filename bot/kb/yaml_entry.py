@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from bot.errors import Problem
-from bot.kb.models import COMMAND_GROUPS, KINDS, Cause, Command, Entry, NotWhen, Source, Text
+from bot.kb.models import COMMAND_GROUPS, KINDS, Cause, Command, Entry, Needs, NotWhen, Source, Text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANG_PATTERN = re.compile(r"^[a-z]{2}$")
@@ -95,14 +95,15 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
     diagnose, fix = _parse_commands(c, data)
     sources = _parse_sources(c, data)
     signatures, distinctive = _parse_signatures(c, data)
-    not_when = _parse_not_when(c, data)
+    not_when = tuple(NotWhen(p, w) for p, w in _parse_rules(c, data, "not_when"))
+    needs = tuple(Needs(p, w) for p, w in _parse_rules(c, data, "needs"))
     related = c.strings(data, "related", "")
     for i, rel in enumerate(related):
         if not ID_PATTERN.match(rel):
             c.fail(f"related[{i}]", f"{rel!r} is not a valid entry id")
 
     known = {"id", "kind", "text", "signatures", "alerts", "commands", "checks", "related",
-             "tags", "sources", "beyond_source", "not_when"}
+             "tags", "sources", "beyond_source", "not_when", "needs"}
     for key in data:
         if key not in known:
             c.fail(str(key), f"unknown field (expected one of {', '.join(sorted(known))})")
@@ -120,6 +121,7 @@ def parse_entry(data: Any, file: str, expected_id: str) -> tuple[Entry | None, l
         signatures=signatures,
         distinctive=distinctive,
         not_when=not_when,
+        needs=needs,
         alerts=alerts,
         diagnose=diagnose,
         fix=fix,
@@ -228,19 +230,19 @@ def _parse_signatures(c: _Collector, data: dict[str, Any]) -> tuple[tuple[str, .
     return tuple(texts), tuple(parts)
 
 
-def _parse_not_when(c: _Collector, data: dict[str, Any]) -> tuple[NotWhen, ...]:
-    """``not_when`` lists ``{pattern, why}``: a regex (case-insensitive) that rules the entry out."""
-    raw = data.get("not_when")
+def _parse_rules(c: _Collector, data: dict[str, Any], field: str) -> list[tuple[str, str]]:
+    """``not_when`` and ``needs`` list ``{pattern, why}``: a regex (``(?i)`` for any case) and its reason."""
+    raw = data.get(field)
     if raw is None:
-        return ()
+        return []
     if not isinstance(raw, list):
-        c.fail("not_when", f"must be a list of {{pattern, why}}, got {type(raw).__name__}")
-        return ()
-    out: list[NotWhen] = []
+        c.fail(field, f"must be a list of {{pattern, why}}, got {type(raw).__name__}")
+        return []
+    out: list[tuple[str, str]] = []
     for i, item in enumerate(raw):
-        where = f"not_when[{i}]."
+        where = f"{field}[{i}]."
         if not isinstance(item, dict):
-            c.fail(f"not_when[{i}]", "must be a mapping with pattern and why")
+            c.fail(f"{field}[{i}]", "must be a mapping with pattern and why")
             continue
         c.only(item, ("pattern", "why"), where)
         pattern = c.string(item, "pattern", where)
@@ -252,8 +254,8 @@ def _parse_not_when(c: _Collector, data: dict[str, Any]) -> tuple[NotWhen, ...]:
                 c.fail(f"{where}pattern", f"is not a valid regular expression: {exc}")
                 continue
         if pattern and why:
-            out.append(NotWhen(pattern, why))
-    return tuple(out)
+            out.append((pattern, why))
+    return out
 
 
 def _parse_sources(c: _Collector, data: dict[str, Any]) -> tuple[Source, ...]:

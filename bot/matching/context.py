@@ -1,12 +1,14 @@
 r"""What the text says about its setting, and which entries that setting rules out.
 
-Two kinds of knowledge narrow the ranking after scoring:
+Three kinds of knowledge narrow the ranking after scoring:
 
 - platform: an entry written only for one platform (tagged ``windows`` or ``aks`` and not
   ``linux``) needs evidence of that platform in the text: a PowerShell prompt, ``C:\\``, HNS/HCN,
   win-overlay; or AKS, Azure, kubenet. Without it, it loses to platform-neutral entries.
 - ``not_when``: an entry's own rule-outs, patterns of look-alike text that is another problem
   (an x509 error inside an image pull is not the API server's certificate).
+- ``needs``: evidence an entry's problem always leaves (a name lookup for a DNS entry); a text with
+  none of it is about something else sharing the entry's words.
 
 Every pattern here runs on untrusted text: plain alternations of literals and bounded classes only.
 """
@@ -76,6 +78,9 @@ PLATFORM_PENALTY = 0.55
 """Score share kept by a platform-only entry when the text shows no sign of its platform."""
 NOT_WHEN_PENALTY = 0.3
 """Score share kept by an entry whose rule-out pattern the text matches."""
+NEEDS_PENALTY = 0.55
+"""Score share kept by an entry none of whose ``needs`` patterns the text matches."""
+"""Score share kept by an entry whose rule-out pattern the text matches."""
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,14 @@ class Fit:
     missing_platforms: tuple[str, ...] = ()
     ruled_out_by: tuple[str, ...] = ()
     """The ``why`` of each rule-out pattern that matched."""
+    lacking: tuple[str, ...] = ()
+    """The ``why`` of the entry's needs, when none matched."""
 
     @property
     def reasons(self) -> list[str]:
         """Human-readable reasons for a reduced score."""
         out = [f"no sign of {p} in the text" for p in self.missing_platforms]
+        out += [f"no sign of {why}" for why in self.lacking]
         return out + [f"ruled out: {why}" for why in self.ruled_out_by]
 
 
@@ -122,12 +130,16 @@ class ContextRules:
     """
 
     def __init__(self, entries: tuple[Entry, ...] | list[Entry]) -> None:
-        keys: dict[tuple[frozenset[str], tuple[tuple[str, str], ...]], int] = {}
+        keys: dict[tuple[frozenset[str], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]], int] = {}
         group_of = []
         for entry in entries:
-            key = (required_platforms(entry), tuple((n.pattern, n.why) for n in entry.not_when))
-            group_of.append(keys.setdefault(key, len(keys)) if key[0] or key[1] else -1)
-        self._groups = [(required, tuple((re.compile(p), why) for p, why in rules)) for required, rules in keys]
+            key = (required_platforms(entry), tuple((n.pattern, n.why) for n in entry.not_when),
+                   tuple((n.pattern, n.why) for n in entry.needs))
+            group_of.append(keys.setdefault(key, len(keys)) if any(key) else -1)
+        self._groups = [
+            (required, tuple((re.compile(p), why) for p, why in rules), tuple((re.compile(p), why) for p, why in needs))
+            for required, rules, needs in keys
+        ]
         self._group_of = np.asarray(group_of, dtype=np.int64)
 
     def fit(self, index: int, setting: Setting, text: str, memo: dict[int, Fit] | None = None) -> Fit:
@@ -175,11 +187,13 @@ class ContextRules:
         return self.fit(index, setting, text, memo).factor
 
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
-        required, rules = self._groups[group]
+        required, rules, needs = self._groups[group]
         missing = tuple(sorted(required - setting.platforms))
         ruled = tuple(why for pattern, why in rules if pattern.search(head))
-        factor = (PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
-        return Fit(factor, missing, ruled)
+        lacking = tuple(why for _, why in needs) if needs and not any(p.search(head) for p, _ in needs) else ()
+        factor = ((PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
+                  * (NEEDS_PENALTY if lacking else 1.0))
+        return Fit(factor, missing, ruled, lacking)
 
 
 def _best_first(values: np.ndarray, first: int = 64) -> Iterator[int]:

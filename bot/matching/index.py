@@ -73,6 +73,9 @@ class SearchIndex:
     """For each signature, the text as the KB writes it, to show which one matched."""
     signature_rows: dict[int, np.ndarray]
     """For each entry index, the indices of its signatures."""
+    key_signatures: dict[str, np.ndarray]
+    """For each key word, the signatures it is a key of: a text holding all of a signature's keys
+    may quote it, whatever its other words say."""
     vocabulary: frozenset[str]
     """Plain lower-case words of the index, for a cheap first pass over long pastes."""
     alert_entries: dict[str, tuple[int, ...]]
@@ -185,6 +188,10 @@ def build_index(
     specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
     _SIGNATURE_WORDS.trim()
     keys = tuple(_key_words(sig, idf) for sig in signatures)
+    key_rows: defaultdict[str, list[int]] = defaultdict(list)
+    for row, words in enumerate(keys):
+        for word in words:
+            key_rows[word].append(row)
     vocabulary = frozenset(f for f in idf if f.isascii() and f[0].isalnum())
     return SearchIndex(
         entries=entries,
@@ -200,6 +207,7 @@ def build_index(
         signature_texts=tuple(t for e in entries for t in e.signatures),
         signature_keys=keys,
         signature_rows=signature_rows,
+        key_signatures={w: np.asarray(r, dtype=np.int32) for w, r in key_rows.items()},
         vocabulary=vocabulary,
         alert_entries=_alert_entries(entries),
         lexicon=lexicon,

@@ -28,10 +28,11 @@ from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
-from bot.matching.context import ContextRules, Fit, Setting, reports_a_problem
+from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Setting, reports_a_problem
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
+from bot.matching.manifests import facts_of
 from bot.matching.mask import mask
 from bot.matching.types import Match, MatchResult, Why
 
@@ -40,6 +41,8 @@ DETECT_PREFIX_CHARS = 8_000
 WHOLE_TEXT_CHARS = 3_000
 MAX_LINE_UNITS = 30
 SHORTLIST = 8
+QUOTED_KEYS = 2
+"""A signature joins the shortlist when all its key words (at least this many) are in the text."""
 MIN_FUZZY_CHARS = 12
 FUZZY_UNITS = 16
 CONTEXT_FUZZY_CHARS = 1000
@@ -101,6 +104,8 @@ class _Unit:
     is_line: bool
     weight: float = 1.0
     """Context lines of a paste (tables, prompts) count less than lines that report a problem."""
+    read_from: str = ""
+    """For a fact read from the paste's manifests (not a quote of it): what was read."""
 
 
 _PROBLEM_WORDS = re.compile(
@@ -112,6 +117,8 @@ _PROBLEM_WORDS = re.compile(
     re.IGNORECASE,
 )
 CONTEXT_LINE_WEIGHT = 0.6
+FACT_WEIGHT = 1.5
+"""A fact read from the paste's manifests names a cause; a log line only shows a symptom."""
 _TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.-]*)?(?:\s{2,}|$)){3,}$|^[-=\s]+$")
 """A column header of kubectl (NAME  READY  STATUS, Type  Reason  Age) or a rule line: never evidence."""
 
@@ -126,6 +133,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.calibration = calibration or load_calibration()
         self.rules = ContextRules(index.entries)
+        self._key_counts = np.asarray([len(k) for k in index.signature_keys], dtype=np.int32)
 
     def warm_up(self) -> None:
         """Load what the first query of each script would load (Chinese tables), for long-lived servers."""
@@ -136,7 +144,7 @@ class Matcher:
         """Rank entries for ``text``; abstain when none is confident."""
         text = text[:MAX_INPUT_CHARS]
         query_lang = lang or detect_language(text[:DETECT_PREFIX_CHARS])
-        units, line_count, cleaned = self._units(text)
+        units, line_count, cleaned = self._units(text, query_lang)
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
@@ -144,7 +152,7 @@ class Matcher:
         foreign = query_lang not in ("en", "und")
         lexical = self._lexical(masked, foreign=foreign)
         best_lexical = lexical.max(axis=0)
-        shortlist = _top_indices(best_lexical, SHORTLIST)
+        shortlist = self._with_quoted(_top_indices(best_lexical, SHORTLIST), masked)
         fuzzy, aligned = self._fuzzy(units, masked, lexical, shortlist)
         multi_line = line_count > 1
         weights = np.asarray([u.weight for u in units], dtype=np.float32)[:, None]
@@ -228,6 +236,8 @@ class Matcher:
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
         context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
+        context += [f"read from the manifests: {u.read_from}" for n, u in enumerate(units)
+                    if u.read_from and combined[n, i] > 0 and combined[n, i] >= 0.5 * combined[best_unit, i]]
         return Why(
             signature=self.index.signature_texts[row] if row is not None else "",
             words=tuple(f for _, f in shared[:WHY_WORDS]),
@@ -236,7 +246,7 @@ class Matcher:
 
     # -- units -----------------------------------------------------------------------------------
 
-    def _units(self, text: str) -> tuple[list[_Unit], int, str]:
+    def _units(self, text: str, lang: str = "en") -> tuple[list[_Unit], int, str]:
         """The units to score, how many distinct lines the cleaned text has, and the cleaned text."""
         cleaned = clean_text(text).strip()
         if not cleaned:
@@ -254,9 +264,10 @@ class Matcher:
             units.append(_Unit(title, is_line=False))
         if len(lines) > 1:
             units += [
-                _Unit(line, is_line=True, weight=self._line_weight(line, rarity))
+                _Unit(line, is_line=True, weight=self._line_weight(line, rarity, lang))
                 for line, rarity in self._telling_lines(evidence_lines)
             ]
+        units += [_Unit(f.statement, is_line=True, weight=FACT_WEIGHT, read_from=f.detail) for f in facts_of(cleaned)]
         if not units:
             units.append(_Unit(cleaned[:WHOLE_TEXT_CHARS], is_line=False))
         return _distinct(units), len(lines), cleaned
@@ -278,8 +289,10 @@ class Matcher:
         scored.sort(key=lambda item: -item[0])
         return [(line, rarity) for _, line, rarity in scored[:MAX_LINE_UNITS]]
 
-    def _line_weight(self, line: str, rarity: float) -> float:
-        base = 1.0 if _PROBLEM_WORDS.search(line) else CONTEXT_LINE_WEIGHT
+    def _line_weight(self, line: str, rarity: float, lang: str = "en") -> float:
+        """A line that reports a problem, in English or in the asker's language, counts fully."""
+        own = PROBLEM_MARKERS.get(lang) if lang != "en" else None
+        base = 1.0 if _PROBLEM_WORDS.search(line) or (own is not None and own.search(line)) else CONTEXT_LINE_WEIGHT
         return base * min(1.0, max(self.tuning.generic_line_floor, rarity / self.tuning.telling_rarity))
 
     # -- scores ----------------------------------------------------------------------------------
@@ -323,6 +336,27 @@ class Matcher:
         agreement = np.minimum(1.0, breadth.reshape(len(texts), n) / cal.telling_words)
         safe_norms = np.where(norms > 0, norms, 1.0)[:, None]
         return (scores / safe_norms * mass * agreement).astype(np.float32)
+
+    def _with_quoted(self, shortlist: np.ndarray, masked: Sequence[str]) -> np.ndarray:
+        """The shortlist plus the entries with a signature whose key words are all in the text.
+
+        A quoted message ("no endpoints available for service") may come with a manifest whose
+        words favour other entries; its owner must still be aligned.
+        """
+        words = set()
+        for text in masked:
+            words.update(_KEY_TOKEN.findall(text.lower()))
+        rows = [self.index.key_signatures[w] for w in words if w in self.index.key_signatures]
+        if not rows:
+            return shortlist
+        hits = np.bincount(np.concatenate(rows), minlength=len(self._key_counts))
+        quoted = np.nonzero((hits == self._key_counts) & (self._key_counts >= QUOTED_KEYS))[0]
+        if not len(quoted):
+            return shortlist
+        quoted = quoted[np.argsort(-self.index.signature_specificity[quoted], kind="stable")]
+        extra = [o for o in dict.fromkeys(int(o) for o in self.index.signature_owner[quoted])
+                 if o not in set(shortlist.tolist())][:SHORTLIST]
+        return np.concatenate([shortlist, np.asarray(extra, dtype=shortlist.dtype)]) if extra else shortlist
 
     def _fuzzy(self, units: Sequence[_Unit], masked: Sequence[str], lexical: np.ndarray,
                shortlist: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
@@ -376,16 +410,22 @@ class Matcher:
         line happens to cover, and the whole text (or the asker's prose) keeps a say.
         """
         support = self.tuning.support
-        depth = min(len(support) + 1, combined.shape[0])
-        best = combined if combined.shape[0] <= depth else np.partition(combined, -depth, axis=0)[-depth:]
+        context = [n for n, u in enumerate(units) if not u.is_line]
+        lines = [n for n, u in enumerate(units) if u.is_line]
+        if context and lines:
+            own = combined[context].max(axis=0)
+            rows = np.vstack([own[None, :], combined[lines]])
+        else:
+            own, rows = None, combined
+        depth = min(len(support) + 1, rows.shape[0])
+        best = rows if rows.shape[0] <= depth else np.partition(rows, -depth, axis=0)[-depth:]
         ranked = -np.sort(-best, axis=0)
         total = ranked[0].copy()
         for k, share in enumerate(support, start=1):
             if k < ranked.shape[0]:
                 total += share * ranked[k]
-        context = [n for n, u in enumerate(units) if not u.is_line]
-        if context and len(units) > len(context):
-            total += self.tuning.context_share * combined[context].max(axis=0)
+        if own is not None:
+            total += self.tuning.context_share * own
         return total
 
     def _alert_floor(self, text: str) -> np.ndarray:
@@ -403,7 +443,7 @@ class Matcher:
 
     @staticmethod
     def _evidence(units: Sequence[_Unit], column: np.ndarray) -> tuple[str, ...]:
-        line_scores = [(float(column[n]), u.text) for n, u in enumerate(units) if u.is_line]
+        line_scores = [(float(column[n]), u.text) for n, u in enumerate(units) if u.is_line and not u.read_from]
         if not line_scores:
             return ()
         best = max(s for s, _ in line_scores)
@@ -467,7 +507,8 @@ def _distinct(units: list[_Unit]) -> list[_Unit]:
         if seen is None:
             by_text[unit.text] = unit
         else:
-            by_text[unit.text] = _Unit(unit.text, seen.is_line or unit.is_line, max(seen.weight, unit.weight))
+            by_text[unit.text] = _Unit(unit.text, seen.is_line or unit.is_line, max(seen.weight, unit.weight),
+                                       seen.read_from or unit.read_from)
     return list(by_text.values())
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
-from bot.kb.models import Entry, NotWhen, Text
+from bot.kb.models import Entry, Needs, NotWhen, Text
 from bot.matching import Matcher, load_matcher
 from bot.matching.calibration import Signals, load_calibration
 from bot.matching.context import ContextRules, Setting, required_platforms
@@ -71,6 +71,18 @@ def test_rule_out_and_missing_platform_reduce_the_fit_and_say_why() -> None:
     # and on a Windows paste without a pull, both fit fully
     windows = "PS C:\\k> kubectl get pods: x509: certificate signed by unknown authority"
     assert [rules.fit(i, Setting.of(windows), windows).factor for i in (0, 1)] == [1.0, 1.0]
+
+
+def test_an_entry_without_any_of_its_needs_keeps_part_of_its_score_and_says_why() -> None:
+    # given an entry that needs a name lookup in the text
+    dns = Entry(id="dns", kind="error", text={"en": Text("t", ("s",), "i", ())},
+                needs=(Needs(r"(?i)dns|nslookup", "a name lookup"),))
+    rules = ContextRules([dns])
+    plain, lookup = "pods time out to 10.96.0.1:443", "nslookup kubernetes.default times out"
+    # then a text without one keeps part of its score, with the reason, and a text with one fits fully
+    lacking = rules.fit(0, Setting.of(plain), plain)
+    assert lacking.factor < 1 and lacking.reasons == ["no sign of a name lookup"]
+    assert rules.fit(0, Setting.of(lookup), lookup).factor == 1.0
 
 
 def test_windows_topic_loses_to_a_neutral_one_without_windows_evidence(tmp_path: Path) -> None:
@@ -203,3 +215,22 @@ def test_setting_factors_are_worked_out_wherever_they_can_change_the_top() -> No
     assert list(np.argsort(-(bound * lazy))[:2]) == list(np.argsort(-(bound * full))[:2]) == [4, 5]
     # and the entry far below the top was never looked at
     assert lazy[3] == 1.0 and full[3] < 1.0
+
+
+def test_a_quoted_message_joins_the_shortlist_whatever_else_the_paste_talks_about(tmp_path: Path) -> None:
+    # given a full shortlist of entries sharing a manifest's words, and one entry whose message is quoted
+    crowd = [_kb_entry(f"crowd-{n}", [], f"clusterip targetport protocol selector crowd{n}") for n in range(9)]
+    owner = _kb_entry("no-endpoints", ["no endpoints available for service"], "service without pods")
+    half = _kb_entry("half", ["no endpoints available for volume"], "volume")
+    small = _small_matcher(tmp_path, *crowd, owner, half)
+    ids = [e.id for e in small.index.entries]
+    full = np.asarray([ids.index(f"crowd-{n}") for n in range(8)])
+    quoted = 'it reports "no endpoints available for service \\"web\\"" and clusterIP: 10.0.0.7'
+    # then the quoted message's owner is added, and an entry with only some of its key words is not
+    widened = [ids[i] for i in small._with_quoted(full, [quoted])]
+    assert widened[:8] == [f"crowd-{n}" for n in range(8)]
+    assert "no-endpoints" in widened and "half" not in widened
+    # and the owner answers with that signature
+    best = small.match(quoted).matches[0]
+    assert best.entry.id == "no-endpoints" and best.why is not None
+    assert best.why.signature == "no endpoints available for service"

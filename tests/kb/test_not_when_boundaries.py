@@ -87,3 +87,32 @@ LOOK_ALIKES = [
 @pytest.mark.parametrize(("entry_id", "text", "expected"), LOOK_ALIKES)
 def test_look_alikes_are_ruled_out_and_real_cases_are_not(entry_id: str, text: str, expected: bool) -> None:
     assert _ruled_out(entry_id, text) is expected
+
+
+def _lacks_needs(entry_id: str, text: str) -> bool:
+    needs = KB.entries[entry_id].needs
+    return bool(needs) and not any(re.search(rule.pattern, text) for rule in needs)
+
+
+def test_every_query_shows_what_its_entry_needs() -> None:
+    # given every labelled query of the project, then each shows its entry's needs (or the entry has none)
+    missing = [name for name, expect, text in _positive_queries() if _lacks_needs(expect, text)]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("entry_id", "text", "lacking"),
+    [
+        ("kube-dns-apiserver-timeout",
+         "Pod cannot connect to apiserver: dial tcp 10.96.0.1:443: i/o timeout", True),
+        ("kube-dns-apiserver-timeout",
+         "coredns: Failed to list *v1.Service: Get https://10.96.0.1:443/api/v1/services: i/o timeout", False),
+        ("cluster-dns-not-working", "ClusterIP not reachable from any pod", True),
+        ("cluster-dns-not-working", "Pod 里 nslookup kubernetes.default 超时", False),
+        ("cluster-dns-not-working", "после апгрейда поды не резолвят имена", False),
+        ("apiserver-cert-unable-to-connect", "my operator pod cannot reach the API server service", True),
+        ("apiserver-cert-unable-to-connect", "kubectl: Unable to connect to the server: EOF", False),
+    ],
+)
+def test_needs_tell_an_entrys_subject_from_shared_words(entry_id: str, text: str, lacking: bool) -> None:
+    assert _lacks_needs(entry_id, text) is lacking

@@ -1,0 +1,155 @@
+"""Facts read from the manifests and kubectl output pasted with a question.
+
+People paste the Service and the Deployment they wrote and ask why it does not work; the
+cause is often in plain sight (a selector that matches no pod, a targetPort nobody listens
+on), and no word of the question names it. Each fact found is stated as one English
+sentence, scored against the KB like a line of the paste, so the KB's own wording decides
+which entry it supports: nothing here names an entry.
+
+Only the first :data:`SCAN_CHARS` of a text are read, and each YAML chunk goes through the
+shape-checked safe loader; anything that does not parse is simply not a manifest.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import UnsafeInputError
+from bot.safe_read import load_yaml
+
+SCAN_CHARS = 64_000
+MAX_CHUNKS = 24
+MAX_CHUNK_CHARS = 16_000
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod"})
+
+_FENCE = re.compile(r"^\s*```[\w-]*\s*$", re.MULTILINE)
+_ESCAPED_DASH = re.compile(r"^(\s*)\\-", re.MULTILINE)
+"""Markdown escapes a list dash when a paste loses its code fence: ``\\- name: http``."""
+_TOP_KEY = re.compile(r"^(apiVersion|kind):")
+_TARGET_PORT = re.compile(r"""["']?targetPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
+_CONTAINER_PORT = re.compile(r"""["']?containerPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One thing a paste's manifests show."""
+
+    statement: str
+    """What it means, in the KB's vocabulary: scored like a line of the paste."""
+    detail: str
+    """What was read, to show the asker."""
+
+
+def facts_of(text: str) -> tuple[Fact, ...]:
+    """The facts the manifests and kubectl output in ``text`` show, at most one of each kind."""
+    head = text[:SCAN_CHARS]
+    if "targetPort" not in head and "kind:" not in head:
+        return ()
+    objects = list(_objects(head)) if "kind:" in head else []
+    found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head)) if fact]
+    return tuple(found)
+
+
+def _objects(text: str) -> Iterator[dict[str, Any]]:
+    """The Kubernetes objects (mappings with a ``kind``) in the YAML chunks of ``text``."""
+    for chunk in _chunks(text):
+        try:
+            loaded = load_yaml(chunk)
+        except (UnsafeInputError, ValueError, TypeError):
+            continue
+        if isinstance(loaded, dict) and isinstance(loaded.get("kind"), str):
+            if loaded["kind"].endswith("List") and isinstance(loaded.get("items"), list):
+                yield from (item for item in loaded["items"] if isinstance(item, dict))
+            else:
+                yield loaded
+
+
+def _chunks(text: str) -> Iterator[str]:
+    """Pieces of the text that may each be one YAML object.
+
+    A piece starts at a top-level ``apiVersion:`` or ``kind:`` (prose before it is not YAML) and
+    ends at ``---`` or where the next object starts; a ``...`` line is an elision, not an end.
+    """
+    text = _ESCAPED_DASH.sub(r"\1-", _FENCE.sub("---", text))
+    chunk: list[str] = []
+    keys: set[str] = set()
+    count = 0
+    for line in text.splitlines():
+        if line.strip() == "...":
+            continue
+        top = _TOP_KEY.match(line)
+        if line.strip() == "---" or (top and top.group(1) in keys):
+            if keys:
+                yield "\n".join(chunk)[:MAX_CHUNK_CHARS]
+                count += 1
+                if count >= MAX_CHUNKS:
+                    return
+            chunk, keys = [], set()
+            if line.strip() == "---":
+                continue
+        if top:
+            keys.add(top.group(1))
+        if keys:
+            chunk.append(line)
+    if keys:
+        yield "\n".join(chunk)[:MAX_CHUNK_CHARS]
+
+
+def _mapping(obj: Any, *path: str) -> dict[str, Any]:
+    for key in path:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj if isinstance(obj, dict) else {}
+
+
+def _pod_labels(obj: dict[str, Any]) -> dict[str, str]:
+    path = ("metadata", "labels") if obj.get("kind") == "Pod" else ("spec", "template", "metadata", "labels")
+    return {str(k): str(v) for k, v in _mapping(obj, *path).items()}
+
+
+def _name(obj: dict[str, Any]) -> str:
+    return str(_mapping(obj, "metadata").get("name", ""))
+
+
+def _labels_text(labels: dict[str, str]) -> str:
+    return ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+
+
+def _selector_mismatch(objects: list[dict[str, Any]]) -> Fact | None:
+    """A Service whose selector matches none of the pasted workloads' pod labels.
+
+    Only when the workload is plausibly the Service's own: the one workload pasted, or one of
+    the same name. Two unrelated manifests pasted together prove nothing.
+    """
+    workloads = [o for o in objects if o.get("kind") in WORKLOAD_KINDS and _pod_labels(o)]
+    for service in (o for o in objects if o.get("kind") == "Service"):
+        selector = {str(k): str(v) for k, v in _mapping(service, "spec", "selector").items()}
+        if not selector or not workloads:
+            continue
+        if any(selector.items() <= _pod_labels(w).items() for w in workloads):
+            continue
+        own = [w for w in workloads if _name(w) == _name(service)] or (workloads if len(workloads) == 1 else [])
+        if own:
+            return Fact(
+                statement="The Service selector does not match the labels of the pods: the Service selects no pods "
+                          "and has no endpoints.",
+                detail=f"Service {_name(service)} selects {_labels_text(selector)}; "
+                       f"{own[0]['kind']} {_name(own[0])} labels its pods {_labels_text(_pod_labels(own[0]))}",
+            )
+    return None
+
+
+def _port_mismatch(text: str) -> Fact | None:
+    """A numeric targetPort that no pasted containerPort equals (in YAML, JSON or jsonpath output)."""
+    targets = {int(p) for p in _TARGET_PORT.findall(text)}
+    containers = {int(p) for p in _CONTAINER_PORT.findall(text)}
+    if not targets or not containers or targets & containers:
+        return None
+    return Fact(
+        statement="The Service targetPort does not match the containerPort: the Service sends traffic to a port "
+                  "the container does not listen on.",
+        detail=f"targetPort {', '.join(map(str, sorted(targets)))}; "
+               f"containerPort {', '.join(map(str, sorted(containers)))}",
+    )
