@@ -76,7 +76,7 @@ CATALOG: tuple[CheckInfo, ...] = (
     CheckInfo(
         id="metrics-api",
         title="Metrics API: v1beta1.metrics.k8s.io APIService, metrics-server, HPA metric errors",
-        topics=("hpa-metrics-unavailable", "dashboard-no-metrics"),
+        topics=("hpa-metrics-unavailable", "dashboard-no-metrics", "hpa-missing-requests"),
         module="metrics_api",
     ),
     CheckInfo(

@@ -28,7 +28,7 @@ _WORD = re.compile(r"[^\W_][\w$]*(?:[.\-/:][^\W_][\w$]*)*", re.UNICODE)
 _PARTS = re.compile(r"[.\-/:_]")
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _CJK = re.compile(r"[\u3000-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
-_MASKED = re.compile(r"<(?:klog|ts|uuid|ip|hex|hash|dur|num)>")
+_MASKED = re.compile(r"<(?:klog|ts|uuid|image|ip|hex|hash|dur|num)>")
 
 STOPWORDS = frozenset().union(*FUNCTION_WORDS.values()) | frozenset(
     "a an at by as or if so its into than then also just only very get got has have had been being "

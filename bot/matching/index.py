@@ -36,6 +36,9 @@ FIELD_WEIGHTS = {
 }
 SATURATION = 1.5
 _KEY_WORD = re.compile(r"[a-z][a-z0-9_]*")
+_NAME_TOKEN = re.compile(r'"[^"\s]{1,200}"|[^\s"]*[/@][^\s"]*')
+"""A quoted name, a path, an image reference or a URL: in a signature, an example of a name
+("docker.io/team/webapp:1.25.9"), whose words a real message need not share."""
 
 
 @dataclass(frozen=True)
@@ -251,11 +254,12 @@ def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon:
 
 
 def _key_words(signature: str, idf: dict[str, float]) -> tuple[str, ...]:
-    """The signature's (up to) three rarest indexed words.
+    """The signature's (up to) three rarest indexed words, outside names, paths and references.
 
     Function words never count; among equally common words the longer one wins ("services" over "error").
     """
-    words = {w for w in _KEY_WORD.findall(signature.lower()) if w in idf and w not in STOPWORDS and len(w) > 2}
+    text = _NAME_TOKEN.sub(" ", signature.lower())
+    words = {w for w in _KEY_WORD.findall(text) if w in idf and w not in STOPWORDS and len(w) > 2}
     return tuple(sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
 
 

@@ -13,14 +13,19 @@ a run of ``a-a-a-`` or ``ffff:ffff:`` costs a constant per character.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+MASKING_RULES: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (re.compile(r"\b[IWEF]\d{4}\s+\d{2}:\d{2}:\d{2}\.\d+\s+\d+\s+[\w.\-]+:\d+\]"), "<klog>"),
     (re.compile(r"\b\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"), "<ts>"),
     (re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\s+\d{1,2}\s+\d{2}:\d{2}:\d{2}\b"), "<ts>"),
     (re.compile(r"\b\d{4}-\d{2}-\d{2}\b"), "<ts>"),
     (re.compile(r"\b\d{1,2}:\d{2}:\d{2}(?:\.\d+)?\b"), "<ts>"),
     (re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"), "<uuid>"),
+    # A quoted image reference ("docker.io/team/web:1.25.9") is a name: its registry host is kept.
+    (re.compile(r'(?<=")(?:([a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+(?::\d{1,5})?)/)?[a-z0-9][a-z0-9._-]{0,127}'
+                r'(?:/[a-z0-9][a-z0-9._-]{0,127}){0,8}(?::\w[\w.-]{0,127}|@sha256:[0-9a-f]{64})(?=")'),
+     lambda m: f"{m.group(1)}/<image>" if m.group(1) else "<image>"),
     (re.compile(r"(?<![\w:.])(?:[0-9a-fA-F]{1,4}:){1,7}:?[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6}(?![\w:])"
                 r"|(?<![\w:])::[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6}(?![\w:])"), "<ip>"),
     (re.compile(r"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5})?(?:/\d{1,2})?(?![\w.])"), "<ip>"),
@@ -36,7 +41,7 @@ MASKING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"[ \t]{2,}"), " "),
 )
 
-MASK_TOKENS = frozenset({"<klog>", "<ts>", "<uuid>", "<ip>", "<hex>", "<hash>", "<dur>", "<num>"})
+MASK_TOKENS = frozenset({"<klog>", "<ts>", "<uuid>", "<image>", "<ip>", "<hex>", "<hash>", "<dur>", "<num>"})
 
 
 def mask(line: str) -> str:

@@ -84,6 +84,7 @@ def kb_matcher():
 
 @pytest.mark.parametrize(("scenario", "topics"), [
     ("pod-failures", {"image-pull-auth": (("pod-status", "confirmed"),),
+                      "image-pull-not-found": (("pod-status", "confirmed"),),
                       "container-config-missing": (("pod-status", "confirmed"),),
                       "oom-killed": (("pod-status", "confirmed"),),
                       "crashloop-app-exit": (("pod-status", "confirmed"), ("workload-rollout", "not confirmed"))}),

@@ -77,6 +77,14 @@ def no_metrics_apiservice(files: Files) -> None:
     files["apiservices.json"]["items"] = []
 
 
+def hpa_target_without_requests(files: Files) -> None:
+    hpa = item(files, "shop/horizontalpodautoscalers.json", "web")
+    hpa["status"]["conditions"][1] = {
+        "type": "ScalingActive", "status": "False", "reason": "FailedGetResourceMetric",
+        "message": "the HPA was unable to compute the replica count: failed to get cpu utilization: "
+                   "missing request for cpu in container web of Pod web-7d9f8b6c5d-aaaaa"}
+
+
 def no_dns_service(files: Files) -> None:
     files["kube-system/services.json"]["items"] = [
         s for s in files["kube-system/services.json"]["items"] if s["metadata"]["name"] != "kube-dns"]
@@ -125,6 +133,8 @@ VARIATIONS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tupl
      "may run as a system service"),
     ("no metrics-server", no_metrics_apiservice, "metrics-api", CheckInputs(), "confirmed",
      ("hpa-metrics-unavailable", "dashboard-no-metrics"), "metrics-server is not installed"),
+    ("HPA target requests no cpu", hpa_target_without_requests, "metrics-api", CheckInputs(), "confirmed",
+     ("hpa-missing-requests",), "HPA shop/web: its pods declare no resource request for the metric"),
     ("no kube-dns Service", no_dns_service, "cluster-dns", CheckInputs(), "confirmed",
      ("kube-dns-unhealthy", "cluster-dns-not-working"), "Service kube-system/kube-dns does not exist"),
     ("DNS cannot reach the API", dns_cannot_reach_apiserver, "cluster-dns", CheckInputs(), "confirmed",
