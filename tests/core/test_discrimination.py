@@ -234,3 +234,15 @@ def test_a_quoted_message_joins_the_shortlist_whatever_else_the_paste_talks_abou
     best = small.match(quoted).matches[0]
     assert best.entry.id == "no-endpoints" and best.why is not None
     assert best.why.signature == "no endpoints available for service"
+
+
+def test_the_high_cut_off_needs_the_share_right_with_confidence() -> None:
+    from bot.evaluation.calibrate import _cut_off
+
+    # given 100 confident answers with 3 misses among the most confident, then 200 more right ones below
+    top = [(0.99 - k / 1000, k not in (5, 20, 40)) for k in range(100)]
+    below = [(0.80 - k / 1000, True) for k in range(200)]
+    # then 97 of 100 is no proof of 97 %: the cut-off stays above them
+    assert _cut_off(*zip(*top, strict=True), 0.97) > 0.95
+    # and with 200 more right answers the band may reach down to include them all
+    assert _cut_off(*zip(*(top + below), strict=True), 0.97) < 0.81
