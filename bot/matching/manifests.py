@@ -30,6 +30,8 @@ _ESCAPED_DASH = re.compile(r"^(\s*)\\-", re.MULTILINE)
 """Markdown escapes a list dash when a paste loses its code fence: ``\\- name: http``."""
 _TOP_KEY = re.compile(r"^(apiVersion|kind):")
 _TARGET_PORT = re.compile(r"""["']?targetPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
+_POLICY_TABLE_ROW = re.compile(r"^(?:[\w.-]+[ \t]+)?([\w.-]+)[ \t]+<none>[ \t]+\d+[smhd]", re.MULTILINE)
+"""A ``kubectl get networkpolicy`` row whose POD-SELECTOR is empty: the policy selects every pod."""
 _CONTAINER_PORT = re.compile(r"""["']?containerPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
 
 
@@ -46,10 +48,11 @@ class Fact:
 def facts_of(text: str) -> tuple[Fact, ...]:
     """The facts the manifests and kubectl output in ``text`` show, at most one of each kind."""
     head = text[:SCAN_CHARS]
-    if "targetPort" not in head and "kind:" not in head:
+    if "targetPort" not in head and "kind:" not in head and "POD-SELECTOR" not in head:
         return ()
     objects = list(_objects(head)) if "kind:" in head else []
-    found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head)) if fact]
+    found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head), _policy_selects_all(head, objects))
+             if fact]
     return tuple(found)
 
 
@@ -152,4 +155,20 @@ def _port_mismatch(text: str) -> Fact | None:
                   "the container does not listen on.",
         detail=f"targetPort {', '.join(map(str, sorted(targets)))}; "
                f"containerPort {', '.join(map(str, sorted(containers)))}",
+    )
+
+
+def _policy_selects_all(text: str, objects: list[dict[str, Any]]) -> Fact | None:
+    """A NetworkPolicy that selects every pod of its namespace, from a manifest or a ``kubectl get`` table."""
+    names = [_name(o) for o in objects
+             if o.get("kind") == "NetworkPolicy" and not _mapping(o, "spec", "podSelector")
+             and isinstance(_mapping(o, "spec").get("podSelector"), dict)]
+    if "POD-SELECTOR" in text:
+        names += _POLICY_TABLE_ROW.findall(text)
+    if not names:
+        return None
+    return Fact(
+        statement="A NetworkPolicy selects all pods of the namespace (default deny): traffic that no policy "
+                  "allows is dropped.",
+        detail=f"NetworkPolicy {', '.join(dict.fromkeys(names))} selects every pod of its namespace",
     )

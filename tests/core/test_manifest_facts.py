@@ -107,3 +107,16 @@ def test_the_fact_steers_the_answer_and_is_shown_as_read(tmp_path: Path) -> None
     assert "read from the manifests: targetPort 3000; containerPort 8080" in by_port.matches[0].why.context
     # and the statement is not shown as a quote of the paste
     assert all("targetPort does not match" not in line for line in by_port.matches[0].evidence)
+
+
+def test_a_network_policy_that_selects_every_pod_is_a_fact() -> None:
+    table = ("$ kubectl get networkpolicy -A\nNAMESPACE   NAME   POD-SELECTOR   AGE\n"
+             "billing     default-deny-ingress   <none>   2d\nbilling     allow-gateway   app=gw   2d")
+    assert [f.detail for f in facts_of(table)] == [
+        "NetworkPolicy default-deny-ingress selects every pod of its namespace"]
+    manifest = ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: deny-all\n"
+                "spec:\n  podSelector: {}\n  policyTypes: [Ingress]\n")
+    assert [f.detail for f in facts_of(manifest)] == ["NetworkPolicy deny-all selects every pod of its namespace"]
+    # a policy that selects some pods, or a pods table with <none> columns, is no such fact
+    assert facts_of(manifest.replace("{}", "{matchLabels: {app: web}}")) == ()
+    assert facts_of("NAME   READY   NOMINATED NODE\nweb-1   1/1   <none>   2d") == ()
