@@ -121,6 +121,8 @@ FACT_WEIGHT = 1.5
 """A fact read from the paste's manifests names a cause; a log line only shows a symptom."""
 _TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.-]*)?(?:\s{2,}|$)){3,}$|^[-=\s]+$")
 """A column header of kubectl (NAME  READY  STATUS, Type  Reason  Age) or a rule line: never evidence."""
+_BARE_KEY = re.compile(r"^-?\s*[\w.\-/]+:\s*(?:[|>][-+]?)?$")
+"""A YAML key that opens a block ("selector:", "spec:"): structure, never evidence."""
 
 
 class Matcher:
@@ -252,7 +254,7 @@ class Matcher:
         if not cleaned:
             return [], 0, ""
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
-        evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line)]
+        evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line) and not _BARE_KEY.match(line)]
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
             units.append(_Unit(cleaned, is_line=len(lines) == 1))
@@ -443,13 +445,14 @@ class Matcher:
 
     @staticmethod
     def _evidence(units: Sequence[_Unit], column: np.ndarray) -> tuple[str, ...]:
+        """The paste's lines that support an entry most, after what its manifests showed for it."""
         line_scores = [(float(column[n]), u.text) for n, u in enumerate(units) if u.is_line and not u.read_from]
-        if not line_scores:
-            return ()
-        best = max(s for s, _ in line_scores)
+        read = [f"read from the manifests: {u.read_from}" for n, u in enumerate(units)
+                if u.read_from and column[n] > 0 and column[n] >= 0.5 * float(column.max())]
+        best = max((s for s, _ in line_scores), default=0.0)
         if best <= 0:
-            return ()
-        return tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
+            return tuple(read)
+        return tuple(read) + tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
     def _findings(self, units: Sequence[_Unit], combined: np.ndarray, setting: Setting,
                   cleaned: str, fits: dict[int, Fit]) -> tuple[Match, ...]:
