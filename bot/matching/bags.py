@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-BAG_VERSION = "1"
+BAG_VERSION = "2"
 """Bump when feature extraction changes in a way the glossary digest does not show."""
 
 

@@ -22,6 +22,13 @@ from pathlib import Path
 import yaml
 
 from bot.matching.chinese import has_han, to_simplified
+from bot.matching.contrast import (
+    WORKING_PREFIX,
+    is_marker,
+    prose_paragraphs,
+    says_something_works,
+    working_clauses,
+)
 from bot.matching.lang import FUNCTION_WORDS
 
 _WORD = re.compile(r"[^\W_][\w$]*(?:[.\-/:][^\W_][\w$]*)*", re.UNICODE)
@@ -41,6 +48,8 @@ STEM_WEIGHT = 0.35
 HAN_BIGRAM_WEIGHT = 1.0
 HAN_UNIGRAM_WEIGHT = 0.25
 CONCEPT_WEIGHT = 1.0
+WORKING_WEIGHT = 0.3
+"""A word of a clause that says what still works, on top of the word itself (see :mod:`contrast`)."""
 STEM_LEN = 5
 
 
@@ -180,8 +189,22 @@ def _word_features(word: str) -> tuple[tuple[str, float], ...]:
 def features(text: str, lexicon: Lexicon) -> dict[str, float]:
     """Weighted feature counts of already-masked ``text``."""
     norm = normalise(text)
+    words = Counter(_WORD.findall(_CJK.sub(" ", norm)))
+    out = _plain_features(norm, lexicon, words)
+    if not says_something_works(words, norm):
+        return out
+    for paragraph in prose_paragraphs(text):
+        for clause in working_clauses(normalise(paragraph)):
+            for feature, weight in _plain_features(clause, lexicon).items():
+                if feature[0] != "~" and not is_marker(feature) and not (feature[0] == "#" and len(feature) == 2):
+                    out[WORKING_PREFIX + feature] += WORKING_WEIGHT * min(weight, 1.0)
+    return out
+
+
+def _plain_features(norm: str, lexicon: Lexicon, words: Counter[str] | None = None) -> defaultdict[str, float]:
+    """Words, parts, stems, Han unigrams and bigrams and concepts of normalised text."""
     out: defaultdict[str, float] = defaultdict(float)
-    for word, count in Counter(_WORD.findall(_CJK.sub(" ", norm))).items():
+    for word, count in (words or Counter(_WORD.findall(_CJK.sub(" ", norm)))).items():
         for feature, weight in _word_features(word):
             out[feature] += weight * count
     for run in _HAN_RUN.findall(norm):

@@ -121,7 +121,7 @@ def entry_bag(fields: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, floa
     bag: defaultdict[str, float] = defaultdict(float)
     for kind, texts in by_kind.items():
         weight = FIELD_WEIGHTS[kind]
-        for feature, count in features("\n".join(texts), lexicon).items():
+        for feature, count in features("\n\n".join(texts), lexicon).items():
             bag[feature] += weight * count
     return bag
 

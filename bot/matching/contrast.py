@@ -1,0 +1,96 @@
+"""The working side of a contrast: "the FQDN resolves, the short name does not".
+
+Close siblings in the KB differ less in what fails than in what still works: a Service
+that answers on its pod IP but not on its ClusterIP, a name that resolves on the node but
+not in the pod, a full name that resolves where the short one does not. Bags of words lose
+that: both sides of the sentence land in one bag. Where a line says that one thing fails
+and another works, the words of the working clauses are also emitted as ``+word``
+features, on the KB's symptoms and on the query alike, so "what works" meets "what works".
+A line with no failing clause, or no working one, gives nothing: most text is unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_CLAUSE_BREAK = re.compile(
+    r"[,;!?，。；！？、]|[.:](?=\s|$)|\s[-–—]\s"
+    r"|(?=\b(?:but|yet|while|whereas|however|although|though|instead|except|mas|porém|pero|но|однако|mais)\b)"
+    r"|(?=但|却|而且|可是|けど|しかし|のに)",
+    re.IGNORECASE,
+)
+"""Ends of clauses: punctuation (a dot or colon only before a space, so names keep their dots)
+and the conjunctions that open a contrast, which stay with the clause they open."""
+
+_FAILING = re.compile(
+    r"\b(?:not|no|never|cannot|can't|cant|couldn't|doesn't|don't|didn't|isn't|aren't|won't|wasn't|"
+    r"unable|fails?|failed|failing|nothing|nowhere|none)\b|n't\b|\bnxdomain\b|\btim(?:ed|es?) out\b|\btimeouts?\b"
+    r"|\b(?:não|nao|nunca|falh\w*|не|нет|ни|ne|pas|sans)\b|не\w*ся\b"
+    r"|不(?!思議|思议|同|一|断|斷|仅|僅|过|過|久|少|多|管)|[没沒无無]|失败|失敗|超时|できな|ません|ない|안 |못|없|실패",
+    re.IGNORECASE,
+)
+"""Words that mark a clause as the failing side (negation, failure, a timeout)."""
+
+_WORKING = re.compile(
+    r"\b(?:works?|worked|resolves?|resolved|succeeds?|succeeded|reachable|responds?|responded|answers?|"
+    r"answered|fine|ok|okay|instead)\b"
+    r"|\bcan (?!you\b|i\b|we\b|someone\b|anyone\b|somebody\b|anybody\b|be\b)\w+"
+    r"|\b(?:funciona\w*|resolve[mu]?|consegu\w*|responde\w*|работа\w*|резолвит\w*|отвеча\w*|fonctionne\w*|marche)\b"
+    r"|能|可以|正常|成功|没问题|沒問題|できる|できます|出来る|동작|됩니다|된다",
+    re.IGNORECASE,
+)
+"""Words that mark a clause as the working side, when it has no failing word."""
+
+WORKING_PREFIX = "+"
+
+
+_GATE_WORDS = frozenset(
+    "works work worked resolves resolve resolved succeeds succeed succeeded reachable responds respond responded "
+    "answers answer answered fine ok okay instead can funciona funcionam funcionou resolvem resolveu consegue "
+    "consigo conseguem responde respondem работает работают работал отвечает отвечают резолвится fonctionne "
+    "marche".split()
+)
+_GATE_CJK = ("能", "可以", "正常", "成功", "没问题", "沒問題", "できる", "できます", "出来る", "동작", "됩니다", "된다")
+
+
+def says_something_works(words: Iterable[str], text: str) -> bool:
+    """Whether the text's ``words`` or its CJK run has a working word: the cheap test before clauses."""
+    return not _GATE_WORDS.isdisjoint(words) or (not text.isascii() and any(m in text for m in _GATE_CJK))
+
+
+def working_clauses(line: str) -> list[str]:
+    """The clauses of ``line`` that say what works, when another clause of it says what fails."""
+    clauses = [c for c in _CLAUSE_BREAK.split(line) if c and not c.isspace()]
+    if len(clauses) < 2:
+        return []
+    working, failing = [], False
+    for clause in clauses:
+        if _FAILING.search(clause):
+            failing = True
+        elif _WORKING.search(clause):
+            working.append(clause)
+    return working if failing else []
+
+
+def is_marker(feature: str) -> bool:
+    """A feature that only says "this works" (``works``, ``fine``): it tells no sibling apart."""
+    return bool(_WORKING.fullmatch(feature)) or (feature[:1] == "#" and bool(_WORKING.search(feature)))
+
+
+_LOG_LINE = re.compile(r"<(?:klog|ts)>|^\s*(?:[EWIF]\d{4}\b|\d{4}-\d\d-\d\d|\[|\{|\$|#|>)")
+"""A log line, a prompt or a quoted block: its "ok" or "success" reports a step, not a contrast."""
+MAX_PARAGRAPH = 600
+
+
+def prose_paragraphs(text: str) -> list[str]:
+    """Runs of prose lines between blank lines; a contrast may span the sentences of one."""
+    out: list[str] = []
+    run: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.strip() and not _LOG_LINE.search(line) and len(line) <= MAX_PARAGRAPH:
+            run.append(line.strip())
+        elif run:
+            out.append(" ".join(run)[:MAX_PARAGRAPH])
+            run = []
+    return out
