@@ -24,20 +24,22 @@ _CLAUSE_BREAK = re.compile(
 and the conjunctions that open a contrast, which stay with the clause they open."""
 
 _FAILING = re.compile(
-    r"\b(?:not|no|never|cannot|can't|cant|couldn't|doesn't|don't|didn't|isn't|aren't|won't|wasn't|"
+    r"\b(?:not|no(?! (?:problems?|issues?)\b)|never|cannot|can't|cant|couldn't|doesn't|don't|didn't|isn't|"
+    r"aren't|won't|wasn't|"
     r"unable|fails?|failed|failing|nothing|nowhere|none)\b|n't\b|\bnxdomain\b|\btim(?:ed|es?) out\b|\btimeouts?\b"
     r"|\b(?:não|nao|nunca|falh\w*|не|нет|ни|ne|pas|sans)\b|не\w*ся\b"
-    r"|不(?!思議|思议|同|一|断|斷|仅|僅|过|過|久|少|多|管)|[没沒无無]|失败|失敗|超时|できな|ません|ない|안 |못|없|실패",
+    r"|不(?!思議|思议|同|一|断|斷|仅|僅|过|過|久|少|多|管)|[没沒](?!有?(?:问题|問題|事))|[无無]"
+    r"|失败|失敗|超时|できな|ません|ない|안 |못|없|실패",
     re.IGNORECASE,
 )
 """Words that mark a clause as the failing side (negation, failure, a timeout)."""
 
 _WORKING = re.compile(
     r"\b(?:works?|worked|resolves?|resolved|succeeds?|succeeded|reachable|responds?|responded|answers?|"
-    r"answered|fine|ok|okay|instead)\b"
+    r"answered|fine|ok|okay|instead|no problems?|no issues?)\b"
     r"|\bcan (?!you\b|i\b|we\b|someone\b|anyone\b|somebody\b|anybody\b|be\b)\w+"
     r"|\b(?:funciona\w*|resolve[mu]?|consegu\w*|responde\w*|работа\w*|резолвит\w*|отвеча\w*|fonctionne\w*|marche)\b"
-    r"|能|可以|正常|成功|没问题|沒問題|できる|できます|出来る|동작|됩니다|된다",
+    r"|能|可以|正常|成功|没有?问题|沒有?問題|できる|できます|出来る|동작|됩니다|된다",
     re.IGNORECASE,
 )
 """Words that mark a clause as the working side, when it has no failing word."""
@@ -47,11 +49,12 @@ WORKING_PREFIX = "+"
 
 _GATE_WORDS = frozenset(
     "works work worked resolves resolve resolved succeeds succeed succeeded reachable responds respond responded "
-    "answers answer answered fine ok okay instead can funciona funcionam funcionou resolvem resolveu consegue "
+    "answers answer answered fine ok okay instead can problem problems issue issues "
+    "funciona funcionam funcionou resolvem resolveu consegue "
     "consigo conseguem responde respondem работает работают работал отвечает отвечают резолвится fonctionne "
     "marche".split()
 )
-_GATE_CJK = ("能", "可以", "正常", "成功", "没问题", "沒問題", "できる", "できます", "出来る", "동작", "됩니다", "된다")
+_GATE_CJK = ("能", "可以", "正常", "成功", "问题", "問題", "できる", "できます", "出来る", "동작", "됩니다", "된다")
 
 
 def says_something_works(words: Iterable[str], text: str) -> bool:
