@@ -27,7 +27,7 @@ _FAILING = re.compile(
     r"\b(?:not|no(?! (?:problems?|issues?)\b)|never|cannot|can't|cant|couldn't|doesn't|don't|didn't|isn't|"
     r"aren't|won't|wasn't|"
     r"unable|fails?|failed|failing|nothing|nowhere|none)\b|n't\b|\bnxdomain\b|\btim(?:ed|es?) out\b|\btimeouts?\b"
-    r"|\b(?:não|nao|nunca|falh\w*|не|нет|ни|ne|pas|sans)\b|не\w*ся\b"
+    r"|\b(?:não|nao|nunca|nenhuma?|nada|nem|falh\w*|не|нет|ни|ne|pas|sans|таймаут\w*)\b|не\w*ся\b"
     r"|不(?!思議|思议|同|一|断|斷|仅|僅|过|過|久|少|多|管)|[没沒](?!有?(?:问题|問題|事))|[无無]"
     r"|失败|失敗|超时|できな|ません|ない|안 |못|없|실패",
     re.IGNORECASE,
@@ -38,7 +38,7 @@ _WORKING = re.compile(
     r"\b(?:works?|worked|resolves?|resolved|succeeds?|succeeded|reachable|responds?|responded|answers?|"
     r"answered|fine|ok|okay|instead|no problems?|no issues?)\b"
     r"|\bcan (?!you\b|i\b|we\b|someone\b|anyone\b|somebody\b|anybody\b|be\b)\w+"
-    r"|\b(?:funciona\w*|resolve[mu]?|consegu\w*|responde\w*|работа\w*|резолвит\w*|отвеча\w*|fonctionne\w*|marche)\b"
+    r"|\b(?:funciona\w*|resolve[mu]?|consegu\w*|responde\w*|работа\w*|резолв\w*|отвеча\w*|fonctionne\w*|marche)\b"
     r"|能|可以|正常|成功|没有?问题|沒有?問題|できる|できます|出来る|동작|됩니다|된다",
     re.IGNORECASE,
 )
@@ -51,15 +51,29 @@ _GATE_WORDS = frozenset(
     "works work worked resolves resolve resolved succeeds succeed succeeded reachable responds respond responded "
     "answers answer answered fine ok okay instead can problem problems issue issues "
     "funciona funcionam funcionou resolvem resolveu consegue "
-    "consigo conseguem responde respondem работает работают работал отвечает отвечают резолвится fonctionne "
-    "marche".split()
+    "consigo conseguem responde respondem funcionando funcionava fonctionne fonctionnent marche".split()
 )
+_GATE_STEMS = ("работа", "резолв", "отвеча")
 _GATE_CJK = ("能", "可以", "正常", "成功", "问题", "問題", "できる", "できます", "出来る", "동작", "됩니다", "된다")
+
+
+_ROMANCE = re.compile(r"\b(?:não|mas|pero|está|estão|funciona\w*|consegu\w*|também|para|com|uma?|os|el|los)\b")
+"""Portuguese and Spanish words: there "no" is "in the" (no pod, no node), not a negation."""
+
+
+def _says_it_fails(clause: str) -> bool:
+    """A failing word in ``clause``; a bare "no" counts only where the clause is not Portuguese or Spanish."""
+    found = [m.group(0).lower() for m in _FAILING.finditer(clause)]
+    if not found:
+        return False
+    return any(word != "no" for word in found) or not _ROMANCE.search(clause.lower())
 
 
 def says_something_works(words: Iterable[str], text: str) -> bool:
     """Whether the text's ``words`` or its CJK run has a working word: the cheap test before clauses."""
-    return not _GATE_WORDS.isdisjoint(words) or (not text.isascii() and any(m in text for m in _GATE_CJK))
+    if not _GATE_WORDS.isdisjoint(words):
+        return True
+    return not text.isascii() and (any(m in text for m in _GATE_CJK) or any(m in text for m in _GATE_STEMS))
 
 
 def working_clauses(line: str) -> list[str]:
@@ -69,7 +83,7 @@ def working_clauses(line: str) -> list[str]:
         return []
     working, failing = [], False
     for clause in clauses:
-        if _FAILING.search(clause):
+        if _says_it_fails(clause):
             failing = True
         elif _WORKING.search(clause):
             working.append(clause)

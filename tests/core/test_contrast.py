@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
         ("podが名前解決できなくなった。nodeでは名前解決できる", ["nodeでは名前解決できる"]),
         ("pod 里无法访问自己的 service，别的 pod 访问这个 service 没有问题", ["别的 pod 访问这个 service 没有问题"]),
         ("curl to the pod ip has no problems, the cluster ip times out", ["curl to the pod ip has no problems"]),
+        ("funciona no node, mas não no pod", ["funciona no node"]),
+        ("имена кластера резолвятся, внешние — таймаут", ["имена кластера резолвятся"]),
     ],
 )
 def test_the_working_clauses_of_a_contrast_are_found(line: str, working: list[str]) -> None:
