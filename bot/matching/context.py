@@ -31,11 +31,14 @@ PLATFORM_EVIDENCE: dict[str, re.Pattern[str]] = {
     "windows": re.compile(
         r"\bwindows\b|\bwin(?:dows)?[ -]?(?:node|worker|server|host|pod|container)s?\b|powershell|\bps [a-z]:\\|"
         r"\b[a-z]:\\[\w$]|\bhns\w*|\bhcn\w*|\bhcs\w*|win-overlay|win-bridge|winoverlay|l2bridge|\w\.exe\b|"
-        r"nanoserver|servercore|\bvfp\b|vmswitch|\bwins\b|\bltsc\b|\bwin32\b|виндовс|윈도우|ウィンドウズ",
+        r"nanoserver|servercore|\bvfp\b|vmswitch|\bwins\b|\bltsc\b|\bwin32\b|виндовс|윈도우|ウィンドウズ|"
+        r"\bwin(?:-?[a-z]{0,6})?(?:19|20|22|2019|2022|1809|1903|2004)\b|\bakswin\w*|kubeletwin|\biis\b|"
+        r"mcr\.microsoft\.com/windows",
         re.IGNORECASE,
     ),
     "aks": re.compile(
-        r"\baks\b|\bazure\b|\baz (?:aks|network|vm|login)\b|azmk8s|\bkubenet\b|azure-cni|\bmc_\w|"
+        r"\baks\b|\baks(?:win|-nodepool|-agentpool)\w*|\bazure\b|\baz (?:aks|network|vm|login)\b|azmk8s|"
+        r"\bkubenet\b|azure-cni|\bmc_\w|"
         r"\bacr\b|azurecr\.io|애저|アジュール",
         re.IGNORECASE,
     ),
