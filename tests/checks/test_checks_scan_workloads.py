@@ -27,7 +27,10 @@ class WorkloadMatcher:
         (r"Insufficient|taint|affinity", entry("scheduling-insufficient-resources", ("scheduling",))),
         (r"unbound immediate|ProvisioningFailed", entry("pvc-pending", ("volumes", "scheduling"))),
         (r"Multi-Attach", entry("volume-mount-failed", ("volumes",))),
-        (r"exceeded quota", entry("rollout-stuck", ("workload-rollout",))),
+        (r"exceeded quota|ProgressDeadlineExceeded|rollout stuck|misscheduled",
+         entry("rollout-stuck", ("workload-rollout",))),
+        (r"CrashLoopBackOff", entry("crashloop-app-exit", ("pod-status", "workload-rollout"))),
+        (r"Readiness probe failed|not Ready", entry("probe-failures", ("pod-status", "workload-rollout"))),
         (r"backoff limit", entry("job-backoff-limit", ())),
     )
 
@@ -49,8 +52,9 @@ class WorkloadMatcher:
                      ("container-config-missing", 1, (("pod-status", "not confirmed"),)),
                      ("volume-mount-failed", 1, (("volumes", "confirmed"),)),
                      (None, 2, ())]),
-    ("rollout-stuck", [("job-backoff-limit", 1, (("workload-rollout", "confirmed"),)),
-                       ("rollout-stuck", 1, (("workload-rollout", "confirmed"),))]),
+    # the FailedCreate event of shop/api, and the Deployments shop/api and default/frontend past their deadline
+    ("rollout-stuck", [("rollout-stuck", 3, (("workload-rollout", "confirmed"),)),
+                       ("job-backoff-limit", 1, (("workload-rollout", "confirmed"),))]),
     ("healthy", []),
 ])
 def test_new_failures_are_grouped_by_topic_with_the_new_checks_verdicts(scenario, groups, serve, settings_for):
