@@ -241,3 +241,20 @@ def judge(status: Status, pods: list[Any] | None, messages: dict[tuple[str, str]
         why = "its pods fail" if failing else f"not ready for more than {int(STUCK_AFTER // 60)} minutes"
         lines.append(f"{status.name}: {what} ({status.counts}): {why}")
     return Verdict(status, True, tuple(lines + shown), tuple(t for t in POD_TOPICS if t in topics))
+
+
+def judge_all(statuses: Iterable[Status], pods: list[Any] | None, messages: dict[tuple[str, str], list[str]],
+              created: dict[tuple[str, str, str], list[str]], now: float) -> list[Verdict]:
+    """Every workload judged with the pods of its own namespace and its FailedCreate lines by (kind, namespace, name).
+
+    A cluster's pods are grouped by namespace once, not scanned again for every workload.
+    """
+    by_namespace: dict[str, list[Any]] = {}
+    for pod in pods or []:
+        by_namespace.setdefault((pod.metadata and pod.metadata.namespace) or "", []).append(pod)
+    verdicts = []
+    for status in statuses:
+        namespace, name = status.obj.metadata.namespace or "", status.obj.metadata.name or ""
+        verdicts.append(judge(status, None if pods is None else by_namespace.get(namespace, []), messages,
+                              created.get((status.kind, namespace, name), []), now))
+    return verdicts

@@ -179,7 +179,7 @@ def workload_findings(reader: Any, pods: list[Any] | None) -> list[Finding]:
     DaemonSets (``kubectl cluster-info dump`` writes no StatefulSets) is judged on what it has.
     """
     from bot.checks._objects import ref
-    from bot.checks._rollouts import daemonset_status, deployment_status, judge, statefulset_status
+    from bot.checks._rollouts import daemonset_status, deployment_status, judge_all, statefulset_status
     from bot.checks.errors import NotInSnapshot
 
     statuses = [deployment_status(d) for d in reader.list_light("deployments")]
@@ -188,14 +188,9 @@ def workload_findings(reader: Any, pods: list[Any] | None) -> list[Finding]:
             statuses.extend(judged(item) for item in reader.list_light(resource))
         except NotInSnapshot:
             continue
-    now = time.time()
-    findings = []
-    for status in statuses:
-        verdict = judge(status, pods, {}, [], now)
-        if verdict.stuck:
-            findings.append(Finding("workload", f"{status.kind}/{ref(status.obj)}", _one_line(verdict.lines[0]),
-                                    namespace=status.obj.metadata.namespace))
-    return findings
+    return [Finding("workload", f"{v.status.kind}/{ref(v.status.obj)}", _one_line(v.lines[0]),
+                    namespace=v.status.obj.metadata.namespace)
+            for v in judge_all(statuses, pods, {}, {}, time.time()) if v.stuck]
 
 
 def _best(matcher: Matcher, text: str) -> Any | None:

@@ -20,7 +20,7 @@ from bot.checks._rollouts import (
     Verdict,
     daemonset_status,
     deployment_status,
-    judge,
+    judge_all,
     statefulset_status,
 )
 from bot.checks.catalog import CHECKS
@@ -92,9 +92,7 @@ def _verdicts(reader: ClusterReader, namespace: str | None, statuses: list[Statu
         if why:
             notes.append(f"Warning events not read ({why})")
         messages, created = event_index(events or [])
-    now = time.time()
-    return [judge(s, pods, messages, created.get((s.kind, s.obj.metadata.namespace or "", s.obj.metadata.name), []),
-                  now) for s in statuses]
+    return judge_all(statuses, pods, messages, created, time.time())
 
 
 def _and(parts: list[str]) -> str:
