@@ -186,11 +186,27 @@ def _readiness_line(pod: Any) -> str | None:
     return None
 
 
+def _fails_hard(pod: Any) -> bool:
+    """True when a container of ``pod`` waits on an error, exited or restarted: not a pod still warming up."""
+    statuses = [*((pod.status and pod.status.init_container_statuses) or []),
+                *((pod.status and pod.status.container_statuses) or [])]
+    for cs in statuses:
+        state = cs.state
+        waiting = state.waiting.reason if state is not None and state.waiting is not None else None
+        if cs.restart_count or (waiting and waiting not in ("ContainerCreating", "PodInitializing")) or (
+                state is not None and state.terminated is not None and state.terminated.exit_code):
+            return True
+    return False
+
+
 def pod_lines(pods: Iterable[Any], messages: dict[tuple[str, str], list[str]]) -> tuple[list[str], set[str], int,
                                                                                          float]:
-    """What the not-ready pods show: lines, pod topics, how many fail visibly, and when the oldest became not ready.
+    """What the not-ready pods show: lines, pod topics, how many fail for sure, and when the oldest became not ready.
 
-    ``messages`` are the Warning event messages by (namespace, pod name), as pod-status reads them.
+    A pod fails for sure when a container crashes, restarts or waits on an error; a readiness probe
+    that does not pass yet (a ``Readiness probe failed`` event, or a running container not ready)
+    may be a pod still starting, so only time tells. ``messages`` are the Warning event messages by
+    (namespace, pod name), as pod-status reads them.
     """
     lines: list[str] = []
     topics: set[str] = set()
@@ -198,20 +214,19 @@ def pod_lines(pods: Iterable[Any], messages: dict[tuple[str, str], list[str]]) -
     oldest = 0.0
     for pod in pods:
         problem = pod_problem(pod)
-        if problem is None:
-            continue
+        if problem is None or (pod.metadata is not None and pod.metadata.deletion_timestamp):
+            continue  # ready, done, or an old pod on its way out
         since = not_ready_since(pod)
         oldest = since if not oldest or (since and since < oldest) else oldest
         key = (pod.metadata.namespace or "", pod.metadata.name or "")
         found = [f for f in container_findings(pod, messages.get(key, [])) if f.topic]
         readiness = _readiness_line(pod) if not found else None
         if found:
-            failing += 1
+            failing += _fails_hard(pod)
             for finding in found:
                 topics.add(finding.topic or "")
                 lines.append(finding.text + ("" if finding.topic in POD_TOPICS else " (see the pod-status check)"))
         elif readiness:
-            failing += 1
             topics.add("probe-failures")
             lines.append(readiness)
         else:

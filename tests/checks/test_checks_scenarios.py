@@ -93,7 +93,8 @@ SAYS: dict[tuple[str, str], tuple[str, ...]] = {
         "StatefulSet shop/cache uses updateStrategy OnDelete"),
     ("daemonset-unavailable", "workload-rollout"): (
         "1 DaemonSet stopped rolling out (pods failing their probes) in namespace shop",
-        "DaemonSet shop/log-agent: rollout stuck (1/2 updated, 1/2 ready, 1 unavailable): its pods fail",
+        "DaemonSet shop/log-agent: rollout stuck (1/2 updated, 1/2 ready, 1 unavailable): not ready for more than "
+        "10 minutes",
         "shop/log-agent-bbbbb: Readiness probe failed: HTTP probe failed with statuscode: 503"),
     ("daemonset-misscheduled", "workload-rollout"): (
         "DaemonSet shop/log-agent: 1 pod misscheduled (1/1 updated, 1/1 ready, 1 misscheduled)",

@@ -137,6 +137,10 @@ def queue_just_updated(files: Files) -> None:
 
 
 def queue_readiness_probe_fails(files: Files) -> None:
+    queue_updated(files, probe=True)
+
+
+def queue_readiness_probe_starting(files: Files) -> None:
     queue_updated(files, ready_since=just_now(), probe=True)
 
 
@@ -162,6 +166,19 @@ def kube_proxy_update_crashes(files: Files) -> None:
     pod["status"]["containerStatuses"][0].update(ready=False, restartCount=6, state={"waiting": {
         "reason": "CrashLoopBackOff"}}, lastState={"terminated": {"exitCode": 1, "reason": "Error"}})
     pod["status"]["conditions"][0]["status"] = "False"
+
+
+def kube_proxy_update_warming_up(files: Files) -> None:
+    item(files, "kube-system/daemonsets.json", "kube-proxy")["status"].update(
+        updatedNumberScheduled=1, numberReady=1, numberAvailable=1, numberUnavailable=1)
+    pod = item(files, "kube-system/pods.json", "kube-proxy-bbbbb")
+    pod["status"]["containerStatuses"][0]["ready"] = False
+    pod["status"]["conditions"][0].update(status="False", lastTransitionTime=just_now())
+    files["kube-system/events.json"]["items"].append({
+        "metadata": {"name": "kube-proxy-bbbbb.unhealthy", "namespace": "kube-system"}, "reason": "Unhealthy",
+        "type": "Warning", "count": 2, "involvedObject": {"kind": "Pod", "name": "kube-proxy-bbbbb",
+                                                          "namespace": "kube-system"},
+        "message": "Readiness probe failed: Get \"http://192.168.0.22:10256/healthz\": connection refused"})
 
 
 def kube_proxy_on_delete(files: Files) -> None:
@@ -225,8 +242,10 @@ VARIATIONS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tupl
     ("StatefulSet just updated", queue_just_updated, "workload-rollout", SHOP, "inconclusive", None,
      "StatefulSet shop/queue is rolling out (1/1 updated, 0/1 ready"),
     ("StatefulSet readiness probe", queue_readiness_probe_fails, "workload-rollout", SHOP, "confirmed",
-     ("rollout-stuck", "probe-failures"), "shop/queue-0: container queue Running but not ready: its readiness probe "
-                                          "does not pass"),
+     ("rollout-stuck", "probe-failures"), "not ready for more than 10 minutes\nshop/queue-0: container queue Running "
+                                          "but not ready: its readiness probe does not pass"),
+    ("StatefulSet pod warming up", queue_readiness_probe_starting, "workload-rollout", SHOP, "inconclusive", None,
+     "StatefulSet shop/queue is rolling out"),
     ("StatefulSet pod refused", queue_pod_refused, "workload-rollout", SHOP, "confirmed", ("rollout-stuck",),
      'StatefulSet shop/queue: FailedCreate (x12): create Pod queue-1 in StatefulSet queue failed error: pods '
      '"queue-1" is forbidden: exceeded quota'),
@@ -236,6 +255,8 @@ VARIATIONS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tupl
      ("rollout-stuck", "crashloop-app-exit"), "DaemonSet kube-system/kube-proxy: rollout stuck (1/2 updated, 1/2 "
                                                "ready, 1 unavailable): its pods fail\nkube-system/kube-proxy-bbbbb: "
                                                "container kube-proxy CrashLoopBackOff, 6 restarts, last exit 1"),
+    ("DaemonSet pod warming up", kube_proxy_update_warming_up, "workload-rollout", CheckInputs(), "inconclusive",
+     None, "DaemonSet kube-system/kube-proxy is rolling out (1/2 updated, 1/2 ready, 1 unavailable)"),
     ("DaemonSet OnDelete", kube_proxy_on_delete, "workload-rollout", CheckInputs(), "not confirmed", None,
      "DaemonSet kube-system/kube-proxy uses updateStrategy OnDelete (0/2 updated"),
     ("Deployment's new pod crashes", web_rollout_crashes, "workload-rollout", SHOP, "confirmed",
