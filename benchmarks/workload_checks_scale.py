@@ -4,7 +4,9 @@ Usage: .venv/bin/python benchmarks/workload_checks_scale.py [--pods N] [--namesp
 
 The healthy fixture is grown in memory to N pods over the namespaces (a tenth of them failing: image
 pulls, OOM kills, missing ConfigMaps, unschedulable), one Warning event per failing pod, a PVC per
-ten pods and a Deployment and a Job per namespace. Each check runs alone, cluster-wide (as scan
+ten pods and a Deployment, a StatefulSet and a Job per namespace; with ``--rolling`` the StatefulSet
+of every tenth namespace waits for a pod that is not ready, so workload-rollout reads the pods and
+events too (its worst case). Each check runs alone, cluster-wide (as scan
 runs it) and for one namespace; prints the median and worst of the warm runs (the first, which
 imports the client, is left out) and the GETs per run. Target: each check <= 2 s cluster-wide at
 5,000 pods. Last, the cluster-wide pod list read both ways through the same guarded, deadline-bounded
@@ -35,11 +37,12 @@ CHECKS = ("pod-status", "scheduling", "volumes", "workload-rollout")
 SCOPES = (("cluster-wide", CheckInputs()), ("one namespace", CheckInputs(namespace="team-000")))
 
 
-def grow(files: dict[str, Any], pods: int, namespaces: int) -> None:
-    """Add ``pods`` pods over ``namespaces`` namespaces, with their events, claims, Deployments and Jobs."""
+def grow(files: dict[str, Any], pods: int, namespaces: int, rolling: bool = False) -> None:
+    """Add ``pods`` pods over ``namespaces`` namespaces, with events, claims, Deployments, StatefulSets and Jobs."""
     template = files["shop/pods.json"]["items"][0]
     claim = files["shop/persistentvolumeclaims.json"]["items"][0]
     deployment = files["shop/deployments.json"]["items"][0]
+    statefulset = files["shop/statefulsets.json"]["items"][0]
     job = files["shop/jobs.json"]["items"][0]
     for n in range(namespaces):
         ns = f"team-{n:03d}"
@@ -77,6 +80,10 @@ def grow(files: dict[str, Any], pods: int, namespaces: int) -> None:
         files[f"{ns}/deployments.json"] = {"items": [dict(copy.deepcopy(deployment), metadata={
             **deployment["metadata"], "namespace": ns})]}
         files[f"{ns}/jobs.json"] = {"items": [dict(copy.deepcopy(job), metadata={**job["metadata"], "namespace": ns})]}
+        sts = dict(copy.deepcopy(statefulset), metadata={**statefulset["metadata"], "namespace": ns})
+        if rolling and n % 10 == 0:
+            sts["status"].update(readyReplicas=0, updateRevision="queue-7c9d8e6f5b")
+        files[f"{ns}/statefulsets.json"] = {"items": [sts]}
 
 
 def event(namespace: str, pod: str, reason: str, message: str) -> dict[str, Any]:
@@ -90,9 +97,10 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=5000)
     parser.add_argument("--namespaces", type=int, default=50)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--rolling", action="store_true", help="a StatefulSet waits for a pod in every tenth namespace")
     args = parser.parse_args()
     with FakeApiServer("healthy") as server, tempfile.TemporaryDirectory() as folder:
-        grow(server.files, args.pods, args.namespaces)
+        grow(server.files, args.pods, args.namespaces, args.rolling)
         settings = ChecksSettings(kubeconfig=str(server.kubeconfig(Path(folder))), timeout=60.0, budget=120.0)
         print(f"{args.pods} pods in {args.namespaces} namespaces; {args.runs} warm runs per row")
         for check in CHECKS:

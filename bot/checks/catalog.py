@@ -126,8 +126,9 @@ CATALOG: tuple[CheckInfo, ...] = (
     ),
     CheckInfo(
         id="workload-rollout",
-        title="Workload rollouts: Deployment progress and replica failures, failed Jobs",
-        topics=("rollout-stuck", "job-backoff-limit"),
+        title="Workload rollouts: Deployments, StatefulSets and DaemonSets that stopped, their failing pods, "
+              "failed Jobs",
+        topics=("rollout-stuck", "job-backoff-limit", "crashloop-app-exit", "probe-failures"),
         module="workload_rollout",
         uses=("namespace",),
         namespaced=True,

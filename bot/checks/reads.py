@@ -80,6 +80,7 @@ READS: tuple[ApiRead, ...] = (
     ApiRead("storage.k8s.io", "v1", "storageclasses", "V1StorageClass", verbs=("list",), cluster_scoped=True),
     ApiRead("storage.k8s.io", "v1", "volumeattachments", "V1VolumeAttachment", verbs=("list",), cluster_scoped=True),
     ApiRead("apps", "v1", "deployments", "V1Deployment", verbs=("list",)),
+    ApiRead("apps", "v1", "statefulsets", "V1StatefulSet", verbs=("list",)),
     ApiRead("batch", "v1", "jobs", "V1Job", verbs=("list",)),
 )
 """The allow-list. One line per resource (and per subresource); nothing else is ever requested."""

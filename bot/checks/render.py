@@ -52,8 +52,10 @@ def render_scan(scan: ScanReport) -> str:
     if not scan.read:
         lines.append("  nothing could be read, so nothing is known about this cluster's health")
     elif not scan.findings:
-        seen = {"Warning events": "Warning events", "nodes": "NotReady nodes", "pods": "unhealthy pods"}
-        found = " or ".join(seen[what] for what in scan.read)
+        seen = {"Warning events": "Warning events", "nodes": "NotReady nodes", "pods": "unhealthy pods",
+                "workloads": "stuck rollouts"}
+        names = [seen[what] for what in scan.read]
+        found = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
         lines.append(f"  no {found}" + (f" (not read: {', '.join(scan.unread)})" if scan.unread else ""))
     for group in scan.groups:
         topic = group.topic or "(no KB match)"

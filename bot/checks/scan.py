@@ -1,9 +1,11 @@
-"""Proactive triage: Warning events, unhealthy pods and NotReady nodes, matched to KB topics.
+"""Proactive triage: Warning events, unhealthy pods, NotReady nodes and stuck rollouts, matched to KB topics.
 
-Each finding's text goes through the matcher; findings are grouped by the topic it asserts,
-and the checks of every matched topic run once to give each group a verdict. Everything a
-scan reports (findings and the reasons reads failed) is redacted; the reads and the verdicts
-together stay within the run's budget.
+A rollout can be stuck with no Warning event and no unhealthy pod (a Deployment past its progress
+deadline whose new pods were never created, a DaemonSet with misscheduled pods), so the workloads'
+own status is read too (:mod:`bot.checks._rollouts` judges it). Each finding's text goes through
+the matcher; findings are grouped by the topic it asserts, and the checks of every matched topic
+run once to give each group a verdict. Everything a scan reports (findings and the reasons reads
+failed) is redacted; the reads and the verdicts together stay within the run's budget.
 """
 
 from __future__ import annotations
@@ -23,8 +25,9 @@ from bot.redact import redact
 MAX_EVENTS = 300
 MAX_TEXT = 2000
 """Characters of an event or pod message kept (and redacted); the terminal shows 160."""
-READS = ("Warning events", "nodes", "pods")
-FindingKind = Literal["event", "pod", "node"]
+READS = ("Warning events", "nodes", "pods", "workloads")
+FindingKind = Literal["event", "pod", "node", "workload"]
+KINDS: tuple[FindingKind, ...] = ("event", "pod", "node", "workload")
 
 
 class Matcher(Protocol):
@@ -36,7 +39,7 @@ class Matcher(Protocol):
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing that looks wrong: a Warning event, an unhealthy pod or a NotReady node."""
+    """One thing that looks wrong: a Warning event, an unhealthy pod, a NotReady node or a stuck rollout."""
 
     kind: FindingKind
     object: str
@@ -89,8 +92,8 @@ class ScanReport:
         return tuple(what for what in READS if what not in self.read)
 
     def counts_text(self) -> str:
-        """``3 events, 2 pods, 1 node``."""
-        counts = {k: sum(1 for f in self.findings if f.kind == k) for k in ("event", "pod", "node")}
+        """``3 events, 2 pods, 1 node, 0 workloads``."""
+        counts = {k: sum(1 for f in self.findings if f.kind == k) for k in KINDS}
         return ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in counts.items())
 
     def to_dict(self) -> dict[str, Any]:
@@ -168,6 +171,28 @@ def node_findings(nodes: list[Any]) -> list[Finding]:
     return findings
 
 
+def workload_findings(reader: Any, pods: list[Any] | None) -> list[Finding]:
+    """One finding per Deployment, StatefulSet or DaemonSet whose rollout is stuck, by its status and ``pods``.
+
+    ``pods`` are those the scan read (None when it could not): they tell a StatefulSet or DaemonSet
+    that waits for ever on a pod from one still rolling out. A snapshot without StatefulSets or
+    DaemonSets (``kubectl cluster-info dump`` writes no StatefulSets) is judged on what it has.
+    """
+    from bot.checks._objects import ref
+    from bot.checks._rollouts import daemonset_status, deployment_status, judge_all, statefulset_status
+    from bot.checks.errors import NotInSnapshot
+
+    statuses = [deployment_status(d) for d in reader.list_light("deployments")]
+    for resource, judged in (("statefulsets", statefulset_status), ("daemonsets", daemonset_status)):
+        try:
+            statuses.extend(judged(item) for item in reader.list_light(resource))
+        except NotInSnapshot:
+            continue
+    return [Finding("workload", f"{v.status.kind}/{ref(v.status.obj)}", _one_line(v.lines[0]),
+                    namespace=v.status.obj.metadata.namespace)
+            for v in judge_all(statuses, pods, {}, {}, time.time()) if v.stuck]
+
+
 def _best(matcher: Matcher, text: str) -> Any | None:
     try:
         return matcher.match(text, top=3).best
@@ -195,9 +220,16 @@ def scan(settings: ChecksSettings, matcher: Matcher, *, context: str | None = No
     findings: list[Finding] = []
     problems: list[str] = []
     done: list[str] = []
+    pods: list[Any] = []
+
+    def read_pods() -> list[Finding]:
+        pods.extend(reader.pods())  # kept: they tell a stuck StatefulSet or DaemonSet from one still rolling out
+        return pod_findings(pods)
+
     reads = (("Warning events", lambda: event_findings(reader.events(field_selector="type=Warning"))),
              ("nodes", lambda: node_findings(reader.nodes())),
-             ("pods", lambda: pod_findings(reader.pods())))
+             ("pods", read_pods),
+             ("workloads", lambda: workload_findings(reader, pods if "pods" in done else None)))
     try:
         for what, read in reads:
             try:

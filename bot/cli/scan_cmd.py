@@ -11,8 +11,9 @@ EXIT_OK, EXIT_FAILED = 0, 1
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``scan`` sub-command."""
     p = subparsers.add_parser(
-        "scan", help="list Warning events, unhealthy pods and NotReady nodes by KB topic",
-        description="Read recent Warning events, unhealthy pods and NotReady nodes, match each to the knowledge "
+        "scan", help="list Warning events, unhealthy pods, NotReady nodes and stuck rollouts by KB topic",
+        description="Read recent Warning events, unhealthy pods, NotReady nodes and stuck rollouts (Deployments, "
+                    "StatefulSets, DaemonSets), match each to the knowledge "
                     "base, group them by topic with counts, and run the matched topics' read-only checks. "
                     "Exit 1 when the cluster, or part of it, could not be read.",
         epilog="Examples: k8sfix scan | k8sfix scan --context prod --json | k8sfix scan --snapshot ./dump",

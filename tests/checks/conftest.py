@@ -19,7 +19,8 @@ from bot.checks._guard import refusal
 
 SCENARIOS = ("healthy", "conntrack-missing", "selector-mismatch", "targetport-mismatch", "ip-exhaustion",
              "metrics-unavailable", "coredns-crashloop", "node-disk-pressure", "windows-flannel",
-             "pod-failures", "unschedulable", "pvc-pending", "rollout-stuck")
+             "pod-failures", "unschedulable", "pvc-pending", "rollout-stuck", "statefulset-stuck",
+             "daemonset-unavailable", "daemonset-misscheduled")
 SHOP_WEB = CheckInputs(namespace="shop", service="web")
 
 

@@ -50,7 +50,7 @@ LIST_KINDS = {"nodes": "NodeList", "pods": "PodList", "services": "ServiceList",
               "apiservices": "APIServiceList", "horizontalpodautoscalers": "HorizontalPodAutoscalerList",
               "configmaps": "ConfigMapList", "persistentvolumeclaims": "PersistentVolumeClaimList",
               "storageclasses": "StorageClassList", "volumeattachments": "VolumeAttachmentList",
-              "deployments": "DeploymentList", "jobs": "JobList"}
+              "deployments": "DeploymentList", "statefulsets": "StatefulSetList", "jobs": "JobList"}
 KNOWN_RESOURCES = set(LIST_KINDS)
 NON_RESOURCE = ("/version", "/readyz", "/livez", "/healthz")
 

@@ -69,6 +69,9 @@ def test_the_common_topics_are_confirmed_by_the_new_checks():
     ("oom-killed", ("pod-status",)),
     ("pvc-pending", ("scheduling", "volumes")),
     ("job-backoff-limit", ("workload-rollout",)),
+    # a stuck rollout whose pods crash or fail their probes is reported by workload-rollout too
+    ("crashloop-app-exit", ("pod-status", "workload-rollout")),
+    ("probe-failures", ("pod-status", "workload-rollout")),
     ("kube-proxy-conntrack-missing", ("kube-proxy",)),
     ("svc-ip-not-working", ("kube-proxy", "service")),
     ("master-debugging", ("apiserver-access", "control-plane")),

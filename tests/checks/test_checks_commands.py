@@ -170,10 +170,10 @@ def test_a_scan_that_could_read_only_part_says_what_it_did_not_read(cluster, cap
     # then
     data = json.loads(capsys.readouterr().out)
     assert code == 1
-    assert (data["read"], data["unread"]) == (["nodes", "pods"], ["Warning events"])
+    assert (data["read"], data["unread"]) == (["nodes", "pods", "workloads"], ["Warning events"])
     # and in text
     assert main(["scan"]) == 1
-    assert "no NotReady nodes or unhealthy pods (not read: Warning events)" in capsys.readouterr().out
+    assert "no NotReady nodes, unhealthy pods or stuck rollouts (not read: Warning events)" in capsys.readouterr().out
 
 
 SECRETS = ("hunter2-very-secret", "abcdefghijklmnopqrstuvwxyz012345", "s3cr3t-token-0123456789")

@@ -92,7 +92,7 @@ def test_a_forbidden_cluster_is_reported_not_raised(serve, settings_for):
     report = scan(settings_for(server), KeywordMatcher())
     # then
     assert report.findings == ()
-    assert [p.split(":")[0] for p in report.problems] == ["Warning events", "nodes", "pods"]
+    assert [p.split(":")[0] for p in report.problems] == ["Warning events", "nodes", "pods", "workloads"]
     assert all("forbidden (403)" in p for p in report.problems)
 
 

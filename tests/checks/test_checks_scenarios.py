@@ -36,6 +36,11 @@ EXPECTED: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
                     "volumes": ("confirmed", ("pvc-pending", "volume-mount-failed")),
                     "pod-ip-allocation": ("inconclusive", HEALTHY["pod-ip-allocation"][1])},
     "rollout-stuck": {"workload-rollout": ("confirmed", ("rollout-stuck", "job-backoff-limit"))},
+    "statefulset-stuck": {"workload-rollout": ("confirmed", ("rollout-stuck", "crashloop-app-exit")),
+                          "pod-status": ("confirmed", ("crashloop-app-exit",))},
+    "daemonset-unavailable": {"workload-rollout": ("confirmed", ("rollout-stuck", "probe-failures")),
+                              "pod-status": ("confirmed", ("probe-failures",))},
+    "daemonset-misscheduled": {"workload-rollout": ("confirmed", ("rollout-stuck",))},
 }
 """Per scenario, the checks whose verdict differs from a healthy cluster's."""
 
@@ -80,6 +85,20 @@ SAYS: dict[tuple[str, str], tuple[str, ...]] = {
         "exceeded quota",
         "Job shop/nightly-report-28573920 (from CronJob nightly-report): Failed BackoffLimitExceeded",
         "Deployment shop/legacy is paused"),
+    ("statefulset-stuck", "workload-rollout"): (
+        "1 StatefulSet stopped rolling out (pods in CrashLoopBackOff) in namespace shop",
+        "StatefulSet shop/queue: rollout stuck (1/3 updated, 2/3 ready, revision queue-6b7c8d9e0f -> "
+        "queue-7c9d8e6f5b): its pods fail",
+        "shop/queue-2: container queue CrashLoopBackOff, 8 restarts, last exit 1 (application error",
+        "StatefulSet shop/cache uses updateStrategy OnDelete"),
+    ("daemonset-unavailable", "workload-rollout"): (
+        "1 DaemonSet stopped rolling out (pods failing their probes) in namespace shop",
+        "DaemonSet shop/log-agent: rollout stuck (1/2 updated, 1/2 ready, 1 unavailable): not ready for more than "
+        "10 minutes",
+        "shop/log-agent-bbbbb: Readiness probe failed: HTTP probe failed with statuscode: 503"),
+    ("daemonset-misscheduled", "workload-rollout"): (
+        "DaemonSet shop/log-agent: 1 pod misscheduled (1/1 updated, 1/1 ready, 1 misscheduled)",
+        "a NoSchedule taint it does not tolerate"),
 }
 """Words the summary or evidence of a confirmed result must contain."""
 

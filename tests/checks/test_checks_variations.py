@@ -8,6 +8,7 @@ trigger anything.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from bot.checks import CheckInputs, run_checks
 
 Files = dict[str, Any]
+SHOP = CheckInputs(namespace="shop")
 
 
 def item(files: Files, rel: str, name: str) -> dict[str, Any]:
@@ -110,6 +112,98 @@ def windows_subnet_env_missing(files: Files) -> None:
                    "open /run/flannel/subnet.env: The system cannot find the file specified."})
 
 
+def queue_updated(files: Files, *, ready_since: str = "2024-05-01T09:30:00Z", probe: bool = False) -> None:
+    """The StatefulSet shop/queue took a new revision and its one pod, queue-0, is not ready since ``ready_since``."""
+    sts = item(files, "shop/statefulsets.json", "queue")
+    sts["status"].update(readyReplicas=0, availableReplicas=0, updateRevision="queue-7c9d8e6f5b")
+    pod = item(files, "shop/pods.json", "queue-0")
+    pod["metadata"]["labels"]["controller-revision-hash"] = "queue-7c9d8e6f5b"
+    pod["status"]["containerStatuses"][0]["ready"] = False
+    pod["status"]["conditions"][0].update(status="False", lastTransitionTime=ready_since)
+    if probe:
+        pod["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 5672}}
+
+
+def queue_not_ready_for_long(files: Files) -> None:
+    queue_updated(files)
+
+
+def just_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def queue_just_updated(files: Files) -> None:
+    queue_updated(files, ready_since=just_now())
+
+
+def queue_readiness_probe_fails(files: Files) -> None:
+    queue_updated(files, probe=True)
+
+
+def queue_readiness_probe_starting(files: Files) -> None:
+    queue_updated(files, ready_since=just_now(), probe=True)
+
+
+def queue_pod_refused(files: Files) -> None:
+    item(files, "shop/statefulsets.json", "queue")["spec"]["replicas"] = 2
+    files["shop/events.json"]["items"].append({
+        "metadata": {"name": "queue.create", "namespace": "shop"}, "reason": "FailedCreate", "type": "Warning",
+        "count": 12, "involvedObject": {"kind": "StatefulSet", "name": "queue", "namespace": "shop"},
+        "message": 'create Pod queue-1 in StatefulSet queue failed error: pods "queue-1" is forbidden: exceeded '
+                   "quota: shop-quota, requested: pods=1, used: pods=4, limited: pods=4"})
+
+
+def queue_partitioned(files: Files) -> None:
+    sts = item(files, "shop/statefulsets.json", "queue")
+    sts["spec"].update(replicas=3, updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 2}})
+    sts["status"].update(replicas=3, readyReplicas=3, updatedReplicas=1, updateRevision="queue-7c9d8e6f5b")
+
+
+def kube_proxy_update_crashes(files: Files) -> None:
+    item(files, "kube-system/daemonsets.json", "kube-proxy")["status"].update(
+        updatedNumberScheduled=1, numberReady=1, numberAvailable=1, numberUnavailable=1)
+    pod = item(files, "kube-system/pods.json", "kube-proxy-bbbbb")
+    pod["status"]["containerStatuses"][0].update(ready=False, restartCount=6, state={"waiting": {
+        "reason": "CrashLoopBackOff"}}, lastState={"terminated": {"exitCode": 1, "reason": "Error"}})
+    pod["status"]["conditions"][0]["status"] = "False"
+
+
+def kube_proxy_update_warming_up(files: Files) -> None:
+    item(files, "kube-system/daemonsets.json", "kube-proxy")["status"].update(
+        updatedNumberScheduled=1, numberReady=1, numberAvailable=1, numberUnavailable=1)
+    pod = item(files, "kube-system/pods.json", "kube-proxy-bbbbb")
+    pod["status"]["containerStatuses"][0]["ready"] = False
+    pod["status"]["conditions"][0].update(status="False", lastTransitionTime=just_now())
+    files["kube-system/events.json"]["items"].append({
+        "metadata": {"name": "kube-proxy-bbbbb.unhealthy", "namespace": "kube-system"}, "reason": "Unhealthy",
+        "type": "Warning", "count": 2, "involvedObject": {"kind": "Pod", "name": "kube-proxy-bbbbb",
+                                                          "namespace": "kube-system"},
+        "message": "Readiness probe failed: Get \"http://192.168.0.22:10256/healthz\": connection refused"})
+
+
+def kube_proxy_on_delete(files: Files) -> None:
+    ds = item(files, "kube-system/daemonsets.json", "kube-proxy")
+    ds["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    ds["status"]["updatedNumberScheduled"] = 0
+
+
+def web_rollout_crashes(files: Files) -> None:
+    deployment = item(files, "shop/deployments.json", "web")
+    deployment["status"].update(updatedReplicas=1, availableReplicas=1)
+    deployment["status"]["conditions"][1].update(reason="ReplicaSetUpdated",
+                                                 message='ReplicaSet "web-84c7b9f6d" is progressing.')
+    pod = item(files, "shop/pods.json", "web-7d9f8b6c5d-bbbbb")
+    pod["metadata"]["labels"]["pod-template-hash"] = "84c7b9f6d"
+    pod["status"]["containerStatuses"][0].update(ready=False, restartCount=4, state={"waiting": {
+        "reason": "CrashLoopBackOff"}}, lastState={"terminated": {"exitCode": 1, "reason": "Error"}})
+
+
+def web_pod_crashes_after_rollout(files: Files) -> None:
+    pod = item(files, "shop/pods.json", "web-7d9f8b6c5d-bbbbb")
+    pod["status"]["containerStatuses"][0].update(ready=False, restartCount=4, state={"waiting": {
+        "reason": "CrashLoopBackOff"}}, lastState={"terminated": {"exitCode": 1, "reason": "Error"}})
+
+
 VARIATIONS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tuple[str, ...] | None, str]] = [
     ("pod CIDR nearly full", set_cidr, "pod-ip-allocation", CheckInputs(), "confirmed",
      ("pod-ip-allocation-failed",), "node node-b: 4 pod IPs in use of 1 in 10.244.1.0/30"),
@@ -141,6 +235,35 @@ VARIATIONS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tupl
      ("kube-dns-apiserver-timeout", "cluster-dns-not-working"), "dial tcp 10.96.0.1:443: i/o timeout"),
     ("named port protocol", named_port_wrong_protocol, "service", CheckInputs(namespace="shop", service="web"),
      "confirmed", ("svc-port-mismatch",), "port http 80->http/UDP: container port 'http' is TCP"),
+    ("StatefulSet pod not ready for long", queue_not_ready_for_long, "workload-rollout", SHOP, "confirmed",
+     ("rollout-stuck",), "StatefulSet shop/queue: rollout stuck (1/1 updated, 0/1 ready, revision queue-6b7c8d9e0f "
+                         "-> queue-7c9d8e6f5b): not ready for more than 10 minutes\nshop/queue-0: Running but not "
+                         "Ready"),
+    ("StatefulSet just updated", queue_just_updated, "workload-rollout", SHOP, "inconclusive", None,
+     "StatefulSet shop/queue is rolling out (1/1 updated, 0/1 ready"),
+    ("StatefulSet readiness probe", queue_readiness_probe_fails, "workload-rollout", SHOP, "confirmed",
+     ("rollout-stuck", "probe-failures"), "not ready for more than 10 minutes\nshop/queue-0: container queue Running "
+                                          "but not ready: its readiness probe does not pass"),
+    ("StatefulSet pod warming up", queue_readiness_probe_starting, "workload-rollout", SHOP, "inconclusive", None,
+     "StatefulSet shop/queue is rolling out"),
+    ("StatefulSet pod refused", queue_pod_refused, "workload-rollout", SHOP, "confirmed", ("rollout-stuck",),
+     'StatefulSet shop/queue: FailedCreate (x12): create Pod queue-1 in StatefulSet queue failed error: pods '
+     '"queue-1" is forbidden: exceeded quota'),
+    ("StatefulSet partitioned", queue_partitioned, "workload-rollout", SHOP, "not confirmed", None,
+     "StatefulSet shop/queue is rolled out up to its partition (1/3 updated, 3/3 ready, partition 2"),
+    ("DaemonSet update crashes", kube_proxy_update_crashes, "workload-rollout", CheckInputs(), "confirmed",
+     ("rollout-stuck", "crashloop-app-exit"), "DaemonSet kube-system/kube-proxy: rollout stuck (1/2 updated, 1/2 "
+                                               "ready, 1 unavailable): its pods fail\nkube-system/kube-proxy-bbbbb: "
+                                               "container kube-proxy CrashLoopBackOff, 6 restarts, last exit 1"),
+    ("DaemonSet pod warming up", kube_proxy_update_warming_up, "workload-rollout", CheckInputs(), "inconclusive",
+     None, "DaemonSet kube-system/kube-proxy is rolling out (1/2 updated, 1/2 ready, 1 unavailable)"),
+    ("DaemonSet OnDelete", kube_proxy_on_delete, "workload-rollout", CheckInputs(), "not confirmed", None,
+     "DaemonSet kube-system/kube-proxy uses updateStrategy OnDelete (0/2 updated"),
+    ("Deployment's new pod crashes", web_rollout_crashes, "workload-rollout", SHOP, "confirmed",
+     ("rollout-stuck", "crashloop-app-exit"), "Deployment shop/web: rollout stuck (1/2 updated, 1 available): its "
+                                               "pods fail\nshop/web-7d9f8b6c5d-bbbbb: container web CrashLoopBackOff"),
+    ("pod crashes after the rollout", web_pod_crashes_after_rollout, "workload-rollout", SHOP, "not confirmed", None,
+     "2 Deployments, 1 StatefulSet and 0 DaemonSets rolled out"),
 ]
 
 

@@ -189,7 +189,7 @@ def api_path(path: str) -> tuple[str, str, str, str | None]:
 
 
 NEW_CHECK_RESOURCES = {"pods", "events", "nodes", "configmaps", "persistentvolumeclaims", "storageclasses",
-                       "volumeattachments", "deployments", "jobs"}
+                       "volumeattachments", "deployments", "statefulsets", "daemonsets", "jobs"}
 """The resources the four checks list (all declared in bot/checks/reads.py)."""
 
 

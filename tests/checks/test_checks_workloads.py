@@ -353,7 +353,7 @@ ROWS: list[tuple[str, Callable[[Files], None], str, CheckInputs, str, tuple[str,
     ("flannel's own init", flannel_init_only, "pod-status", EVERYWHERE, "not confirmed", None,
      ("flannel's own init container: see the windows-nodes check",)),
     ("crash elsewhere", crash_in_other_namespace, "pod-status", SHOP, "not confirmed", None,
-     ("3 pods in namespace shop",)),
+     ("4 pods in namespace shop",)),
     ("two old restarts", running_with_two_old_restarts, "pod-status", SHOP, "not confirmed", None, ()),
     # scheduling
     ("insufficient cpu", insufficient_cpu, "scheduling", SHOP, "confirmed", ("scheduling-insufficient-resources",),
@@ -490,7 +490,7 @@ def test_a_plain_dump_without_configmaps_claims_jobs_or_storage_still_answers_wh
 
     folder = dump("pod-failures")
     for pattern in ("*/configmaps.json", "*/jobs.json", "*/persistentvolumeclaims.json", "storageclasses.json",
-                    "volumeattachments.json"):
+                    "volumeattachments.json", "*/statefulsets.json"):
         for path in folder.glob(pattern):
             path.unlink()
     # when
@@ -502,7 +502,7 @@ def test_a_plain_dump_without_configmaps_claims_jobs_or_storage_still_answers_wh
     assert "ConfigMaps of shop not read: the snapshot has no shop/configmaps.json" in pods.evidence
     assert 'shop/report-5d6e7f8a9b-aaaaa: ConfigMap "report-config" not found (from the pod\'s events)' in pods.evidence
     assert rollout.status == "not confirmed"
-    assert rollout.summary == "2 Deployments rolled out (Jobs not read) in namespace shop"
+    assert rollout.summary == "2 Deployments rolled out (StatefulSets, DaemonSets and Jobs not read) in namespace shop"
     assert volumes.status == "inconclusive"
     assert "the snapshot has no shop/persistentvolumeclaims.json" in volumes.summary
     assert scheduling.status == "not confirmed"
@@ -525,7 +525,7 @@ def test_403_fails_each_new_check_with_its_first_read_and_the_probes_name_the_ne
                         if line.startswith(("the credentials may not: ", "nor: ")))
     assert missing.endswith("list horizontalpodautoscalers.autoscaling; list configmaps; list persistentvolumeclaims; "
                             "list storageclasses.storage.k8s.io; list volumeattachments.storage.k8s.io; "
-                            "list deployments.apps; list jobs.batch")
+                            "list deployments.apps; list statefulsets.apps; list jobs.batch")
     assert all(len(line) < 300 for line in by_id["apiserver-access"].evidence)
 
 
