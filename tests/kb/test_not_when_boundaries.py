@@ -81,6 +81,16 @@ LOOK_ALIKES = [
      'OCI runtime exec failed: exec failed: unable to start container process: exec: "bash": executable file not '
      "found in $PATH: unknown", True),
     ("container-start-error", "exec /usr/local/bin/docker-entrypoint.sh: exec format error", False),
+    ("apiserver-cert-unable-to-connect",
+     "after the power cut: The connection to the server 10.0.0.5:6443 was refused - did you specify the right host "
+     "or port?", True),
+    ("apiserver-cert-unable-to-connect",
+     "The connection to the server localhost:8080 was refused - did you specify the right host or port?", False),
+    ("admission-webhook-failure",
+     'Error presenting challenge: DNS01 solver webhook "alidns" returned InvalidAccessKeyId', True),
+    ("admission-webhook-failure",
+     'Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": context deadline '
+     "exceeded", False),
 ]
 
 
