@@ -53,15 +53,24 @@ PROBLEM_MARKERS: dict[str, re.Pattern[str]] = {
               r"stuck|broken|keeps?|pending|crash\w*|hang\w*|hung|slow|issue|problem|wrong|invalid|exceeded|"
               r"unhealthy|notready|backoff|back-off|killed|oomkilled|exhausted|unavailable|unreachable|reset|"
               r"insufficient|evicted|missing|waiting|nothing|none|lost|drop\w*)\b|<none>|\b[EWF]\d{4}\s",
-        "pt": r"\b(?:não|nao|nunca|falh\w*|erro\w*|trav\w*|pres[oa]s?|parad[oa]|caiu|cai|problema\w*|sem)\b",
-        "es": r"\b(?:no|nunca|fall\w*|error\w*|atascad\w*|colgad\w*|problema\w*|sin)\b",
-        "de": r"\b(?:nicht|kein\w*|nie|fehl\w*|fehler\w*|hängt|hängen|problem\w*|ohne)\b",
-        "fr": r"\b(?:ne|pas|jamais|échou\w*|erreur\w*|bloqu\w*|plant\w*|problème\w*|sans|impossible)\b",
-        "ru": r"(?<!\w)(?:не|нет|никак|ошибк\w*|пада\w*|пад\w*|завис\w*|висит|висят|проблем\w*|без|сломал\w*)(?!\w)",
-        "zh-Hans": r"无法|不能|不了|不到|不通|没有|失败|错误|报错|异常|卡住|卡在|问题|挂了|起不来",
-        "zh-Hant": r"無法|不能|不了|不到|不通|沒有|失敗|錯誤|報錯|異常|卡住|卡在|問題|掛了|起不來",
-        "ja": r"できない|でき(?:ませ|な)|ません|ない|失敗|エラー|異常|止まっ|落ち|問題",
-        "ko": r"안 |안됩|안돼|못|없|실패|에러|오류|문제|멈",
+        "pt": r"\b(?:não|nao|nunca|falh\w*|erro\w*|trav\w*|pres[oa]s?|parad[oa]|caiu|cai|caindo|problema\w*|sem|"
+              r"encheu|cheio|cheia|lotad[oa]|sum\w*|somem|reinicia\w*|vaza\w*|lent[oa]|recusad[oa])\b",
+        "es": r"\b(?:no|nunca|fall\w*|error\w*|atascad\w*|colgad\w*|problema\w*|sin|reinicia\w*|llen[oa]|"
+              r"desaparec\w*|caíd[oa]|lent[oa]|rechaz\w*)\b",
+        "de": r"\b(?:nicht|kein\w*|nie|fehl\w*|fehler\w*|hängt|hängen|problem\w*|ohne|ständig|voll|"
+              r"verschw\w*|langsam|kaputt|abgestürzt|stürzt\w*|abgelehnt)\b",
+        "fr": r"\b(?:ne|pas|jamais|échou\w*|erreur\w*|bloqu\w*|plant\w*|problème\w*|sans|impossible|introuvable|"
+              r"redémarr\w*|plein|pleine|dispar\w*|lent\w*|refus\w*)\b",
+        "ru": r"(?<!\w)(?:не|нет|никак|ошибк\w*|пада\w*|пад\w*|завис\w*|висит|висят|проблем\w*|без|сломал\w*|"
+              r"перезапуска\w*|рестарт\w*|заполн\w*|пропада\w*|исчез\w*|медленн\w*|тормоз\w*|утечк\w*|раст[её]т|"
+              r"таймаут\w*|отказ\w*)(?!\w)",
+        "zh-Hans": r"无法|不能|不了|不到|不通|没有|失败|错误|报错|异常|卡住|卡在|问题|挂了|起不来|重启|满了|已满|消失|"
+                   r"不见了|泄漏|泄露|超时|很慢|变慢|拒绝|崩溃",
+        "zh-Hant": r"無法|不能|不了|不到|不通|沒有|失敗|錯誤|報錯|異常|卡住|卡在|問題|掛了|起不來|重啟|滿了|已滿|消失|"
+                   r"不見了|洩漏|超時|很慢|變慢|拒絕|崩潰",
+        "ja": r"できない|でき(?:ませ|な)|ません|ない|失敗|エラー|異常|止まっ|落ち|問題|再起動を繰り返|いっぱい|消え|"
+              r"リーク|遅い|タイムアウト|拒否|クラッシュ",
+        "ko": r"안 |안됩|안돼|못|없|실패|에러|오류|문제|멈|재시작|가득|사라|누수|느려|타임아웃|거부|크래시",
     }.items()
 }
 """Words that say something is wrong, per language; English always counts, since logs are English."""

@@ -14,7 +14,7 @@ import yaml
 from bot.kb.models import Entry, Needs, NotWhen, Text
 from bot.matching import Matcher, load_matcher
 from bot.matching.calibration import Signals, load_calibration
-from bot.matching.context import ContextRules, Setting, required_platforms
+from bot.matching.context import ContextRules, Setting, reports_a_problem, required_platforms
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -249,3 +249,20 @@ def test_the_high_cut_off_needs_the_share_right_with_confidence() -> None:
     assert _cut_off(*zip(*top, strict=True), 0.97) > 0.95
     # and with 200 more right answers the band may reach down to include them all
     assert _cut_off(*zip(*(top + below), strict=True), 0.97) < 0.81
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "problem"),
+    [
+        ("o disco do nó encheu e os pods somem", "pt", True),
+        ("le kube-proxy dit que conntrack est introuvable", "fr", True),
+        ("die Container auf dem Windows-Node starten ständig neu", "de", True),
+        ("под постоянно перезапускается после обновления", "ru", True),
+        ("coredns 一直重启", "zh-Hans", True),
+        ("como configuro requests padrão para o namespace?", "pt", False),
+        ("comment configurer une LimitRange par défaut ?", "fr", False),
+        ("как задать requests по умолчанию через LimitRange?", "ru", False),
+    ],
+)
+def test_a_problem_is_told_from_a_how_to_question_in_the_askers_language(text: str, lang: str, problem: bool) -> None:
+    assert reports_a_problem(text, lang) is problem
