@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
+from bot.matching.align import partial_ratios
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
@@ -379,9 +380,7 @@ class Matcher:
         if not rows or not queries:
             return out, {}
         choices = [self.index.signatures[r] for r in rows]
-        ratios = process.cdist([q for _, q in queries], choices, scorer=fuzz.partial_ratio,
-                               processor=None, score_cutoff=self.tuning.fuzzy_floor, dtype=np.uint8,
-                               workers=1)
+        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))

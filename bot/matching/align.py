@@ -1,0 +1,49 @@
+"""Partial-ratio alignments of text units against signatures, worked out only where they can pass the floor.
+
+``fuzz.partial_ratio`` aligns the shorter string (length ``m``) with substrings ``w`` of the
+longer one no longer than ``m``, scoring ``200 * LCS(short, w) / (m + len(w))``. A substring's
+LCS is at most the LCS ``L`` of the short string with the whole longer one, and at most
+``len(w)``, so no alignment scores more than ``200 * L / (m + L)``. One bit-parallel LCS per
+pair (far cheaper than the alignment itself) therefore rules out most pairs, and the rest are
+aligned exactly as ``process.cdist`` would: the result is the same matrix, value for value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import LCSseq
+
+
+def partial_ratios(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> np.ndarray:
+    """``process.cdist(queries, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff)`` as uint8.
+
+    Scores below ``cutoff`` are 0, as with cdist. Repeated queries (lines masked alike) are
+    aligned once.
+    """
+    out = np.zeros((len(queries), len(choices)), dtype=np.uint8)
+    if not len(queries) or not len(choices):
+        return out
+    distinct = list(dict.fromkeys(queries))
+    candidates = _candidates(distinct, choices, cutoff)
+    rows = np.zeros((len(distinct), len(choices)), dtype=np.uint8)
+    for k, query in enumerate(distinct):
+        cols = np.flatnonzero(candidates[k])
+        if len(cols):
+            rows[k, cols] = process.cdist([query], [choices[c] for c in cols], scorer=fuzz.partial_ratio,
+                                          processor=None, score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
+    where = {query: k for k, query in enumerate(distinct)}
+    out[:] = rows[[where[q] for q in queries]]
+    return out
+
+
+def _candidates(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> np.ndarray:
+    """For every pair, whether its partial ratio can reach ``cutoff`` (exact integer test of the bound)."""
+    lcs = process.cdist(queries, choices, scorer=LCSseq.similarity, processor=None, dtype=np.int64, workers=1)
+    q_len = np.asarray([len(q) for q in queries], dtype=np.int64)[:, None]
+    c_len = np.asarray([len(c) for c in choices], dtype=np.int64)[None, :]
+    shorter = np.minimum(q_len, c_len)
+    common = np.minimum(lcs, shorter)
+    return (200 * common >= cutoff * (shorter + common)) | (shorter == 0)
