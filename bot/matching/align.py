@@ -30,7 +30,7 @@ def partial_ratios(queries: Sequence[str], choices: Sequence[str], cutoff: int) 
     candidates = _candidates(distinct, choices, cutoff)
     rows = np.zeros((len(distinct), len(choices)), dtype=np.uint8)
     for k, query in enumerate(distinct):
-        cols = np.flatnonzero(candidates[k])
+        cols = np.flatnonzero(candidates[k]).tolist()
         if len(cols):
             rows[k, cols] = process.cdist([query], [choices[c] for c in cols], scorer=fuzz.partial_ratio,
                                           processor=None, score_cutoff=cutoff, dtype=np.uint8, workers=1)[0]
