@@ -1,0 +1,121 @@
+"""Tell a regex cannot match a text from a plain substring test, before running it.
+
+A case-insensitive alternation of words (the platform evidence, an entry's ``needs``) is
+slow on a long paste: the engine tries every alternative at every position. Most of its
+matches must contain one of a few literals (``probe`` for ``(Liveness|Startup) probe failed``),
+and ``str.__contains__`` finds a literal in a few microseconds. A :class:`Gate` reads those
+literals from the parsed pattern once; when none is in the text, the pattern cannot match and
+is not run. Otherwise the pattern itself decides, so the answer is always the pattern's.
+
+Case-insensitive literals are compared with the lower-cased text, and only for ASCII texts:
+there ``str.lower`` folds exactly as the engine does. Any other text runs the pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+Literals = frozenset[str]
+
+
+class Gate:
+    """A compiled pattern and the literals one of which each of its matches contains."""
+
+    __slots__ = ("folded", "literals", "pattern")
+
+    def __init__(self, pattern: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self.folded = bool(pattern.flags & re.IGNORECASE)
+        self.literals = required_literals(pattern)
+
+    def search(self, text: str) -> bool:
+        """Whether ``pattern.search(text)`` finds a match."""
+        if self.literals is not None:
+            if not self.folded:
+                if not any(lit in text for lit in self.literals):
+                    return False
+            elif text.isascii():
+                lowered = _lower(text)
+                if not any(lit in lowered for lit in self.literals):
+                    return False
+        return self.pattern.search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _lower(text: str) -> str:
+    """One lower-casing per text, however many gates test it."""
+    return text.lower()
+
+
+def required_literals(pattern: re.Pattern[str]) -> Literals | None:
+    """Literals one of which every match of ``pattern`` contains (lower-cased if it ignores case), or None."""
+    if pattern.flags & (re.LOCALE | re.VERBOSE):
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return None
+    return _of_sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+
+
+def _of_sequence(items: list[tuple[Any, Any]], folded: bool) -> Literals | None:
+    """The most selective requirement among the parts a sequence must match one after another."""
+    found: list[Literals] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            found.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        char = _literal_char(op, av, folded)
+        if char is not None:
+            run.append(char)
+            continue
+        close()
+        inner = _of_item(op, av, folded)
+        if inner is not None:
+            found.append(inner)
+    close()
+    if not found:
+        return None
+    return max(found, key=lambda lits: (min(len(x) for x in lits), -len(lits)))
+
+
+def _literal_char(op: Any, av: Any, folded: bool) -> str | None:
+    """The character a LITERAL node stands for as compared with the text, or None."""
+    if op != sre.LITERAL:
+        return None
+    char = chr(av)
+    if not folded:
+        return char
+    if char.isascii():
+        return char.lower()
+    if any(c.isascii() for c in char.lower() + char.upper()):
+        return None
+    # A non-ASCII letter never matches an ASCII text, the only kind compared folded.
+    return char
+
+
+def _of_item(op: Any, av: Any, folded: bool) -> Literals | None:
+    if op == sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if (add_flags | del_flags) & (re.IGNORECASE | re.LOCALE):
+            return None
+        return _of_sequence(list(sub), folded)
+    if op == sre.ATOMIC_GROUP:
+        return _of_sequence(list(av), folded)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _of_sequence(list(sub), folded) if low >= 1 else None
+    if op == sre.BRANCH:
+        alternatives = [_of_sequence(list(sub), folded) for sub in av[1]]
+        if any(a is None for a in alternatives):
+            return None
+        return frozenset().union(*(a for a in alternatives if a is not None))
+    return None
