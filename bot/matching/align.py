@@ -6,6 +6,11 @@ LCS is at most the LCS ``L`` of the short string with the whole longer one, and 
 ``len(w)``, so no alignment scores more than ``200 * L / (m + L)``. One bit-parallel LCS per
 pair (far cheaper than the alignment itself) therefore rules out most pairs, and the rest are
 aligned exactly as ``process.cdist`` would: the result is the same matrix, value for value.
+
+A long line shares most of a shorter signature's characters in order somewhere, so for a
+signature longer than rapidfuzz's fast path (64 characters) the bound is also taken block by
+block: every substring the alignment may use lies inside one block of ``m + m // 4`` characters,
+so the best LCS of a block bounds it as well, and most look-alike lines fall well short.
 """
 
 from __future__ import annotations
@@ -46,4 +51,32 @@ def _candidates(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> 
     c_len = np.asarray([len(c) for c in choices], dtype=np.int64)[None, :]
     shorter = np.minimum(q_len, c_len)
     common = np.minimum(lcs, shorter)
-    return (200 * common >= cutoff * (shorter + common)) | (shorter == 0)
+    keep = (200 * common >= cutoff * (shorter + common)) | (shorter == 0)
+    for k, c in zip(*np.nonzero(keep & (shorter > FAST_NEEDLE)), strict=True):
+        query, choice = queries[k], choices[c]
+        needle, hay = (query, choice) if len(query) < len(choice) else (choice, query)
+        keep[k, c] = _blocks_can_reach(needle, hay, cutoff)
+    return keep
+
+
+FAST_NEEDLE = 64
+"""rapidfuzz aligns a string up to this long in one bit-parallel pass; longer ones cost far more."""
+
+
+def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
+    """Whether some block of ``hay`` has an LCS with ``needle`` large enough for ``cutoff``."""
+    m = len(needle)
+    step = max(1, m // 4)
+    if len(hay) < m + step:
+        return True
+    blocks = []
+    for start in range(0, len(hay), step):
+        blocks.append(hay[start:start + m + step])
+        if start + m + step >= len(hay):
+            break
+    # 200 * L >= cutoff * (m + L), with L at most m: the least LCS that can reach the cutoff.
+    need = -(-cutoff * m // (200 - cutoff)) if cutoff < 200 else m + 1
+    if need > m:
+        return False
+    best = process.cdist([needle], blocks, scorer=LCSseq.similarity, processor=None, dtype=np.int64, workers=1)
+    return int(best.max()) >= need

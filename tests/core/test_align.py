@@ -43,6 +43,26 @@ def test_random_strings_over_small_alphabets_match_cdist_exactly() -> None:
             assert np.array_equal(partial_ratios(queries, choices, cutoff), cdist(queries, choices, cutoff))
 
 
+def _mutated(text: str, rng: random.Random, share: float, alphabet: str) -> str:
+    return "".join(rng.choice(alphabet) if rng.random() < share else c for c in text)
+
+
+def test_long_signatures_inside_long_lines_match_cdist_exactly() -> None:
+    """Signatures past rapidfuzz's fast path, mutated into long lines: the block bound decides these."""
+    rng = random.Random(17)
+    alphabet = "abcdefghij -:/"
+    choices = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(65, 400))) for _ in range(12)]
+    queries = []
+    for choice in choices:
+        for share in (0.05, 0.2, 0.35, 0.5):
+            pad = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 900)))
+            cut = rng.randrange(len(pad) + 1)
+            queries.append(pad[:cut] + _mutated(choice, rng, share, alphabet) + pad[cut:])
+    for cutoff in (50, 60, 75, 90):
+        assert np.array_equal(partial_ratios(queries, choices, cutoff), cdist(queries, choices, cutoff))
+    assert (cdist(queries, choices, 75) > 0).sum() >= len(choices)
+
+
 @settings(max_examples=200, deadline=None)
 @given(queries=st.lists(st.text(alphabet="abcd e", max_size=120), min_size=1, max_size=6),
        choices=st.lists(st.text(alphabet="abcd e", max_size=80), min_size=1, max_size=6),
