@@ -118,4 +118,47 @@ def _of_item(op: Any, av: Any, folded: bool) -> Literals | None:
         if any(a is None for a in alternatives):
             return None
         return frozenset().union(*(a for a in alternatives if a is not None))
+    if op == sre.ASSERT:
+        # What a positive look-around sees is in the text too (it is only not part of the match).
+        return _of_sequence(list(av[1]), folded)
     return None
+
+
+def needs_digit(pattern: re.Pattern[str]) -> bool:
+    """True when every match of ``pattern`` holds a decimal digit: a text without one cannot match."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return False
+    return _digit_in_sequence(list(parsed))
+
+
+def _digit_in_sequence(items: list[tuple[Any, Any]]) -> bool:
+    return any(_digit_in_item(op, av) for op, av in items)
+
+
+def _digit_in_item(op: Any, av: Any) -> bool:
+    if op == sre.LITERAL:
+        return chr(av).isdigit() and chr(av).isascii()
+    if op == sre.IN:
+        return bool(av) and all(_digit_member(member_op, member_av) for member_op, member_av in av)
+    if op == sre.SUBPATTERN:
+        return _digit_in_sequence(list(av[3]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        return av[0] >= 1 and _digit_in_sequence(list(av[2]))
+    if op == sre.BRANCH:
+        return all(_digit_in_sequence(list(sub)) for sub in av[1])
+    if op == sre.ASSERT:
+        return _digit_in_sequence(list(av[1]))
+    return False
+
+
+def _digit_member(op: Any, av: Any) -> bool:
+    r"""A member of a character class that only digits match: ``\d``, ``[0-9]`` or a digit."""
+    if op == sre.CATEGORY:
+        return bool(av == sre.CATEGORY_DIGIT)
+    if op == sre.RANGE:
+        return 48 <= av[0] <= av[1] <= 57
+    if op == sre.LITERAL:
+        return 48 <= av <= 57
+    return False
