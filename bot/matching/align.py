@@ -8,9 +8,9 @@ pair (far cheaper than the alignment itself) therefore rules out most pairs, and
 aligned exactly as ``process.cdist`` would: the result is the same matrix, value for value.
 
 A long line shares most of a shorter signature's characters in order somewhere, so for a
-signature longer than rapidfuzz's fast path (64 characters) the bound is also taken block by
-block: every substring the alignment may use lies inside one block of ``m + m // 4`` characters,
-so the best LCS of a block bounds it as well, and most look-alike lines fall well short.
+signature longer than rapidfuzz's fast path (64 characters) the bound is also taken window by
+window: rapidfuzz scores full-length windows, and prefixes and suffixes of the longer string
+(see ``_blocks_can_reach``), and most look-alike lines fall well short on each.
 """
 
 from __future__ import annotations
@@ -64,9 +64,16 @@ FAST_NEEDLE = 64
 
 
 def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
-    """Whether some block of ``hay`` has an LCS with ``needle`` large enough for ``cutoff``."""
+    """Whether an alignment of ``needle`` with ``hay`` can reach ``cutoff``, from LCS bounds.
+
+    partial_ratio scores ``needle`` (length ``m``) against windows of ``hay``: windows of length
+    ``m`` (each inside one block of ``m + step`` characters, so the block's LCS over ``m`` bounds
+    it), and prefixes and suffixes of ``hay`` shorter than ``m``. A prefix of length ``k`` in
+    ``(k0, k1]`` has an LCS of at most that of the prefix of length ``k1``, and no more than ``k1``,
+    over ``m + k0 + 1`` at least; suffixes alike.
+    """
     m = len(needle)
-    step = max(1, m // 4)
+    step = max(1, m // 8)
     if len(hay) < m + step:
         return True
     blocks = []
@@ -74,9 +81,22 @@ def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
         blocks.append(hay[start:start + m + step])
         if start + m + step >= len(hay):
             break
-    # 200 * L >= cutoff * (m + L), with L at most m: the least LCS that can reach the cutoff.
-    need = -(-cutoff * m // (200 - cutoff)) if cutoff < 200 else m + 1
-    if need > m:
-        return False
-    best = process.cdist([needle], blocks, scorer=LCSseq.similarity, processor=None, dtype=np.int64, workers=1)
-    return int(best.max()) >= need
+    cuts = sorted({min(m - 1, -(-m * j // EDGE_CUTS)) for j in range(1, EDGE_CUTS + 1)} - {0})
+    edges = [hay[:k] for k in cuts] + [hay[len(hay) - k:] for k in cuts]
+    lcs = process.cdist([needle], blocks + edges, scorer=LCSseq.similarity, processor=None, dtype=np.int64,
+                        workers=1)[0].tolist()
+    if 100 * max(lcs[:len(blocks)]) >= cutoff * m:
+        return True
+    prefixes, suffixes = lcs[len(blocks):len(blocks) + len(cuts)], lcs[len(blocks) + len(cuts):]
+    for side in (prefixes, suffixes):
+        low = 0
+        for k, common in zip(cuts, side, strict=True):
+            if 200 * min(k, common) >= cutoff * (m + low + 1):
+                return True
+            low = k
+    return False
+
+
+EDGE_CUTS = 16
+"""Prefix and suffix lengths at which the LCS is taken: the bound on the windows between two cuts is
+loose by at most one cut's share of ``m`` in its denominator."""

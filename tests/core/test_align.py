@@ -58,6 +58,10 @@ def test_long_signatures_inside_long_lines_match_cdist_exactly() -> None:
             pad = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 900)))
             cut = rng.randrange(len(pad) + 1)
             queries.append(pad[:cut] + _mutated(choice, rng, share, alphabet) + pad[cut:])
+            # Cut off at either end, so the best window is a prefix or a suffix shorter than the signature.
+            part = rng.randrange(len(choice) // 3, len(choice))
+            queries.append(_mutated(choice[-part:], rng, share, alphabet) + pad)
+            queries.append(pad + _mutated(choice[:part], rng, share, alphabet))
     for cutoff in (50, 60, 75, 90):
         assert np.array_equal(partial_ratios(queries, choices, cutoff), cdist(queries, choices, cutoff))
     assert (cdist(queries, choices, 75) > 0).sum() >= len(choices)
