@@ -139,8 +139,7 @@ class ContextRules:
                    tuple((n.pattern, n.why) for n in entry.needs))
             group_of.append(keys.setdefault(key, len(keys)) if any(key) else -1)
         self._groups = [
-            (required, tuple((Gate(re.compile(p)), why) for p, why in rules),
-             tuple((Gate(re.compile(p)), why) for p, why in needs))
+            (required, tuple((Gate(p), why) for p, why in rules), tuple((Gate(p), why) for p, why in needs))
             for required, rules, needs in keys
         ]
         self._group_of = np.asarray(group_of, dtype=np.int64)

@@ -22,26 +22,49 @@ from typing import Any
 Literals = frozenset[str]
 
 
+GATE_MIN_CHARS = 256
+"""Texts shorter than this run the pattern at once: it is fast there, and a process answering one short
+question (the CLI) then never parses a pattern for its literals."""
+
+_UNSET: Any = object()
+
+
 class Gate:
-    """A compiled pattern and the literals one of which each of its matches contains."""
+    """A pattern (compiled on first use) and the literals one of which each of its matches contains."""
 
-    __slots__ = ("folded", "literals", "pattern")
+    __slots__ = ("_literals", "_pattern", "_source")
 
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        self.folded = bool(pattern.flags & re.IGNORECASE)
-        self.literals = required_literals(pattern)
+    def __init__(self, pattern: str | re.Pattern[str]) -> None:
+        self._source = pattern
+        self._pattern: re.Pattern[str] | None = pattern if isinstance(pattern, re.Pattern) else None
+        self._literals: Literals | None = _UNSET
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled pattern."""
+        if self._pattern is None:
+            self._pattern = re.compile(self._source)
+        return self._pattern
+
+    @property
+    def literals(self) -> Literals | None:
+        """The literals read from the pattern (None when none is required of every match)."""
+        if self._literals is _UNSET:
+            self._literals = required_literals(self.pattern)
+        return self._literals
 
     def search(self, text: str) -> bool:
         """Whether ``pattern.search(text)`` finds a match."""
-        if self.literals is not None:
-            if not self.folded:
-                if not any(lit in text for lit in self.literals):
-                    return False
-            elif text.isascii():
-                lowered = _lower(text)
-                if not any(lit in lowered for lit in self.literals):
-                    return False
+        if len(text) >= GATE_MIN_CHARS:
+            literals = self.literals
+            if literals is not None:
+                if not self.pattern.flags & re.IGNORECASE:
+                    if not any(lit in text for lit in literals):
+                        return False
+                elif text.isascii():
+                    lowered = _lower(text)
+                    if not any(lit in lowered for lit in literals):
+                        return False
         return self.pattern.search(text) is not None
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.kb import load_knowledge
 from bot.matching.context import PLATFORM_EVIDENCE, PROBLEM_MARKERS
-from bot.matching.literals import Gate, required_literals
+from bot.matching.literals import GATE_MIN_CHARS, Gate, required_literals
 
 QUERIES = Path(__file__).resolve().parents[1] / "data" / "queries"
 
@@ -31,10 +31,15 @@ TRICKY = ["WINDOWS node", "\u212aubenet on AKS", "Wİndows worker", "Azure \u017
           "pull access DENIED", "Exit Code:  137", ""]
 
 
+def _long(text: str) -> str:
+    """The text past the length from which a gate reads its literals (short texts run the pattern)."""
+    return "~" * GATE_MIN_CHARS + "\n" + text
+
+
 def _texts() -> list[str]:
     texts = [item["query"] for path in sorted(QUERIES.glob("*.yaml"))
-             for item in yaml.safe_load(path.read_text(encoding="utf-8"))]
-    return texts + TRICKY
+             for item in yaml.safe_load(path.read_text(encoding="utf-8"))] + TRICKY
+    return texts + [_long(t) for t in texts]
 
 
 def test_every_gate_agrees_with_its_pattern_on_the_labelled_queries() -> None:
@@ -73,7 +78,8 @@ TEXT = st.lists(st.one_of(WORDS, st.text(max_size=12)), max_size=30).map("".join
 @given(text=TEXT)
 def test_any_text_gets_the_patterns_answer(text: str) -> None:
     for gate, pattern in zip(GATES, PATTERNS, strict=True):
-        assert gate.search(text) == (pattern.search(text) is not None), pattern.pattern
+        for variant in (text, _long(text)):
+            assert gate.search(variant) == (pattern.search(variant) is not None), pattern.pattern
 
 
 def test_case_variants_of_every_literal_get_the_patterns_answer() -> None:
@@ -82,5 +88,14 @@ def test_case_variants_of_every_literal_get_the_patterns_answer() -> None:
         for literal in sorted(gate.literals or ()):
             for _ in range(3):
                 variant = "".join(c.upper() if rng.random() < 0.5 else c for c in literal)
-                text = f"some log line {variant} and more"
+                text = _long(f"some log line {variant} and more")
                 assert gate.search(text) == (pattern.search(text) is not None), (pattern.pattern, text)
+
+
+def test_a_gate_compiles_and_reads_its_pattern_only_when_used() -> None:
+    gate = Gate(r"(?i)exceeded quota")
+    assert gate._pattern is None
+    assert not gate.search("short text")
+    assert gate._pattern is not None
+    assert gate.search(_long("Error: EXCEEDED QUOTA: pods"))
+    assert gate.literals == frozenset({"exceeded quota"})
