@@ -68,9 +68,10 @@ def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
 
     partial_ratio scores ``needle`` (length ``m``) against windows of ``hay``: windows of length
     ``m`` (each inside one block of ``m + step`` characters, so the block's LCS over ``m`` bounds
-    it), and prefixes and suffixes of ``hay`` shorter than ``m``. A prefix of length ``k`` in
+    it), and prefixes and suffixes of ``hay`` shorter than ``m``. The prefix of length ``m - 1``
+    bounds every shorter prefix as a whole; when that is not enough, a prefix of length ``k`` in
     ``(k0, k1]`` has an LCS of at most that of the prefix of length ``k1``, and no more than ``k1``,
-    over ``m + k0 + 1`` at least; suffixes alike.
+    over ``m + k0 + 1`` at least. Suffixes alike.
     """
     m = len(needle)
     step = max(1, m // 8)
@@ -81,20 +82,35 @@ def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
         blocks.append(hay[start:start + m + step])
         if start + m + step >= len(hay):
             break
-    cuts = sorted({min(m - 1, -(-m * j // EDGE_CUTS)) for j in range(1, EDGE_CUTS + 1)} - {0})
-    edges = [hay[:k] for k in cuts] + [hay[len(hay) - k:] for k in cuts]
-    lcs = process.cdist([needle], blocks + edges, scorer=LCSseq.similarity, processor=None, dtype=np.int64,
-                        workers=1)[0].tolist()
+    whole_edges = [hay[:m - 1], hay[len(hay) - m + 1:]]
+    lcs = _lcs(needle, blocks + whole_edges)
     if 100 * max(lcs[:len(blocks)]) >= cutoff * m:
         return True
-    prefixes, suffixes = lcs[len(blocks):len(blocks) + len(cuts)], lcs[len(blocks) + len(cuts):]
-    for side in (prefixes, suffixes):
+    sides = [side for side, common in zip((_prefix, _suffix), lcs[len(blocks):], strict=True)
+             if 200 * common >= cutoff * (m + common)]
+    if not sides:
+        return False
+    cuts = sorted({min(m - 1, -(-m * j // EDGE_CUTS)) for j in range(1, EDGE_CUTS + 1)} - {0})
+    for side in sides:
         low = 0
-        for k, common in zip(cuts, side, strict=True):
+        for k, common in zip(cuts, _lcs(needle, [side(hay, k) for k in cuts]), strict=True):
             if 200 * min(k, common) >= cutoff * (m + low + 1):
                 return True
             low = k
     return False
+
+
+def _lcs(needle: str, texts: list[str]) -> list[int]:
+    return process.cdist([needle], texts, scorer=LCSseq.similarity, processor=None, dtype=np.int64,
+                         workers=1)[0].tolist()
+
+
+def _prefix(text: str, k: int) -> str:
+    return text[:k]
+
+
+def _suffix(text: str, k: int) -> str:
+    return text[len(text) - k:]
 
 
 EDGE_CUTS = 16
