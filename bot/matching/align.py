@@ -66,7 +66,8 @@ FAST_NEEDLE = 64
 def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
     """Whether an alignment of ``needle`` with ``hay`` can reach ``cutoff``, from LCS bounds.
 
-    partial_ratio scores ``needle`` (length ``m``) against windows of ``hay``: windows of length
+    Coarse blocks (``m // 2`` apart) bound every window at once, as the whole string does. Then,
+    finer: partial_ratio scores ``needle`` (length ``m``) against windows of ``hay``: windows of length
     ``m`` (each inside one block of ``m + step`` characters, so the block's LCS over ``m`` bounds
     it), and prefixes and suffixes of ``hay`` shorter than ``m``. The prefix of length ``m - 1``
     bounds every shorter prefix as a whole; when that is not enough, a prefix of length ``k`` in
@@ -74,14 +75,16 @@ def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
     over ``m + k0 + 1`` at least. Suffixes alike.
     """
     m = len(needle)
-    step = max(1, m // 8)
-    if len(hay) < m + step:
-        return True
-    blocks = []
-    for start in range(0, len(hay), step):
-        blocks.append(hay[start:start + m + step])
-        if start + m + step >= len(hay):
-            break
+    coarse = _blocks(hay, m, max(1, m // 2))
+    if coarse is not None:
+        # Every window, shorter ones included, lies inside one coarse block: a cheap first bound.
+        common = max(_lcs(needle, coarse))
+        if 200 * common < cutoff * (m + common):
+            return False
+    if len(hay) <= m:
+        return True  # equal lengths: partial_ratio also aligns the other way round
+    # A string too short for finer blocks is one block: it holds every full-length window.
+    blocks = _blocks(hay, m, max(1, m // 8)) or [hay]
     whole_edges = [hay[:m - 1], hay[len(hay) - m + 1:]]
     lcs = _lcs(needle, blocks + whole_edges)
     if 100 * max(lcs[:len(blocks)]) >= cutoff * m:
@@ -98,6 +101,18 @@ def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
                 return True
             low = k
     return False
+
+
+def _blocks(hay: str, m: int, step: int) -> list[str] | None:
+    """Substrings of ``m + step`` characters every ``step`` characters, holding every window of at most ``m``."""
+    if len(hay) < m + step:
+        return None
+    blocks = []
+    for start in range(0, len(hay), step):
+        blocks.append(hay[start:start + m + step])
+        if start + m + step >= len(hay):
+            break
+    return blocks
 
 
 def _lcs(needle: str, texts: list[str]) -> list[int]:
