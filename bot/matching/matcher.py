@@ -233,9 +233,9 @@ class Matcher:
             posting = self.index.posting(feature)
             if posting is None or feature[0] in "~#":
                 continue
-            hit = np.nonzero(posting.entries == i)[0]
-            if len(hit):
-                shared.append((float(posting.weights[hit[0]]) * min(weight, 1.5), feature))
+            at = int(np.searchsorted(posting.entries, i))  # a posting lists its entries in ascending order
+            if at < len(posting.entries) and posting.entries[at] == i:
+                shared.append((float(posting.weights[at]) * min(weight, 1.5), feature))
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
         context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
