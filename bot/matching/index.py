@@ -209,7 +209,7 @@ def build_index(
     )
 
 
-POSTING_CHUNK = 1 << 20
+POSTING_CHUNK = 1 << 18
 """Postings placed per step: the bags are sorted by feature a chunk at a time, so a large KB never holds
 a second copy of all its postings (nor a sort order for all of them)."""
 
