@@ -306,6 +306,11 @@ class Matcher:
         The postings of every unit are gathered first and summed in one ``bincount``, so the cost
         is one numpy call per query rather than one per feature.
         """
+        distinct = list(dict.fromkeys(masked_texts))
+        if len(distinct) < len(masked_texts):
+            # Lines that mask alike (the same message, other numbers) score alike: each is scored once.
+            where = {text: k for k, text in enumerate(distinct)}
+            return self._lexical(distinct, foreign)[[where[text] for text in masked_texts]]
         n = len(self.index)
         cal = self.tuning
         unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
