@@ -52,11 +52,50 @@ def _candidates(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> 
     shorter = np.minimum(q_len, c_len)
     common = np.minimum(lcs, shorter)
     keep = (200 * common >= cutoff * (shorter + common)) | (shorter == 0)
+    long_pairs: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
     for k, c in zip(*np.nonzero(keep & (shorter > FAST_NEEDLE)), strict=True):
         query, choice = queries[k], choices[c]
         needle, hay = (query, choice) if len(query) < len(choice) else (choice, query)
-        keep[k, c] = _blocks_can_reach(needle, hay, cutoff)
+        long_pairs.setdefault((hay, _band(len(needle))), []).append((int(k), int(c), needle))
+    for (hay, band), pairs in long_pairs.items():
+        reach = _coarse_can_reach([needle for _, _, needle in pairs], hay, band, cutoff)
+        for (k, c, needle), coarse in zip(pairs, reach, strict=True):
+            keep[k, c] = coarse and _blocks_can_reach(needle, hay, cutoff)
     return keep
+
+
+BAND = 1.5
+"""Needles whose lengths are within this factor share one set of coarse blocks of a string."""
+
+
+def _band(length: int) -> int:
+    """The shortest length of the band ``length`` falls in (65, 97, 145, ... for ``BAND`` 1.5)."""
+    low = FAST_NEEDLE + 1
+    while int(low * BAND) <= length:
+        low = int(low * BAND)
+    return low
+
+
+def _coarse_can_reach(needles: list[str], hay: str, band: int, cutoff: int) -> list[bool]:
+    """For needles of one band aligned with ``hay``, whether the coarse block bound lets them reach ``cutoff``.
+
+    Blocks ``band // 2`` apart and as long as the longest needle plus that step hold every window
+    of any of the needles (windows are never longer than the needle), so a needle whose best block
+    LCS ``L`` gives ``200 * L / (m + L)`` below the cutoff cannot reach it. One LCS matrix serves
+    all the needles of the band.
+    """
+    step = max(1, band // 2)
+    width = max(len(n) for n in needles) + step
+    if len(hay) < width:
+        return [True] * len(needles)
+    blocks = []
+    for start in range(0, len(hay), step):
+        blocks.append(hay[start:start + width])
+        if start + width >= len(hay):
+            break
+    best = process.cdist(needles, blocks, scorer=LCSseq.similarity, processor=None, dtype=np.int64,
+                         workers=1).max(axis=1).tolist()
+    return [200 * common >= cutoff * (len(n) + common) for n, common in zip(needles, best, strict=True)]
 
 
 FAST_NEEDLE = 64
@@ -66,21 +105,15 @@ FAST_NEEDLE = 64
 def _blocks_can_reach(needle: str, hay: str, cutoff: int) -> bool:
     """Whether an alignment of ``needle`` with ``hay`` can reach ``cutoff``, from LCS bounds.
 
-    Coarse blocks (``m // 2`` apart) bound every window at once, as the whole string does. Then,
-    finer: partial_ratio scores ``needle`` (length ``m``) against windows of ``hay``: windows of length
-    ``m`` (each inside one block of ``m + step`` characters, so the block's LCS over ``m`` bounds
+    (The coarse bound of ``_coarse_can_reach`` comes first.) partial_ratio scores ``needle``
+    (length ``m``) against windows of ``hay``: windows of length ``m`` (each inside one block of
+    ``m + step`` characters, so the block's LCS over ``m`` bounds
     it), and prefixes and suffixes of ``hay`` shorter than ``m``. The prefix of length ``m - 1``
     bounds every shorter prefix as a whole; when that is not enough, a prefix of length ``k`` in
     ``(k0, k1]`` has an LCS of at most that of the prefix of length ``k1``, and no more than ``k1``,
     over ``m + k0 + 1`` at least. Suffixes alike.
     """
     m = len(needle)
-    coarse = _blocks(hay, m, max(1, m // 2))
-    if coarse is not None:
-        # Every window, shorter ones included, lies inside one coarse block: a cheap first bound.
-        common = max(_lcs(needle, coarse))
-        if 200 * common < cutoff * (m + common):
-            return False
     if len(hay) <= m:
         return True  # equal lengths: partial_ratio also aligns the other way round
     # A string too short for finer blocks is one block: it holds every full-length window.
