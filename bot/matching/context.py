@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.kb.models import Entry
+from bot.matching.literals import Gate
 
 CONTEXT_CHARS = 20_000
 """Only this much of a paste is searched for setting and rule-outs: they show early, and it bounds cost."""
@@ -44,6 +45,7 @@ PLATFORM_EVIDENCE: dict[str, re.Pattern[str]] = {
     ),
 }
 """Evidence of a platform in the text."""
+_PLATFORM_GATES = {name: Gate(pattern) for name, pattern in PLATFORM_EVIDENCE.items()}
 
 PROBLEM_MARKERS: dict[str, re.Pattern[str]] = {
     lang: re.compile(pattern, re.IGNORECASE)
@@ -105,7 +107,7 @@ class Setting:
     def of(cls, text: str) -> Setting:
         """Read the setting from the first :data:`CONTEXT_CHARS` of ``text``."""
         head = text[:CONTEXT_CHARS]
-        return cls(frozenset(name for name, pattern in PLATFORM_EVIDENCE.items() if pattern.search(head)))
+        return cls(frozenset(name for name, gate in _PLATFORM_GATES.items() if gate.search(head)))
 
 
 def required_platforms(entry: Entry) -> frozenset[str]:
@@ -149,7 +151,7 @@ class ContextRules:
                    tuple((n.pattern, n.why) for n in entry.needs))
             group_of.append(keys.setdefault(key, len(keys)) if any(key) else -1)
         self._groups = [
-            (required, tuple((re.compile(p), why) for p, why in rules), tuple((re.compile(p), why) for p, why in needs))
+            (required, tuple((Gate(p), why) for p, why in rules), tuple((Gate(p), why) for p, why in needs))
             for required, rules, needs in keys
         ]
         self._group_of = np.asarray(group_of, dtype=np.int64)
@@ -201,8 +203,8 @@ class ContextRules:
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
         required, rules, needs = self._groups[group]
         missing = tuple(sorted(required - setting.platforms))
-        ruled = tuple(why for pattern, why in rules if pattern.search(head))
-        lacking = tuple(why for _, why in needs) if needs and not any(p.search(head) for p, _ in needs) else ()
+        ruled = tuple(why for gate, why in rules if gate.search(head))
+        lacking = tuple(why for _, why in needs) if needs and not any(g.search(head) for g, _ in needs) else ()
         factor = ((PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
                   * (NEEDS_PENALTY if lacking else 1.0))
         return Fit(factor, missing, ruled, lacking)

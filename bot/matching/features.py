@@ -78,39 +78,49 @@ class Lexicon:
     """The first literal of each pattern: a text holding none of them cannot match, so the pattern is skipped."""
     digest: str = ""
     """A digest of the glossary's content: features extracted with another glossary are stale."""
-    memo: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False, repr=False)
+    memo: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(
+        default_factory=dict, compare=False, repr=False)
 
-    def _word_concepts(self, word: str) -> tuple[str, ...]:
-        """Concepts of one word (exact and prefix terms, hyphen parts too), memoised per lexicon."""
+    def _word_terms(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+        """Concepts of one word (exact and prefix terms, hyphen parts too), and the phrases it may start.
+
+        Memoised per lexicon: a long text repeats its words, and a KB repeats its texts' words.
+        """
         cached = self.memo.get(word)
         if cached is not None:
             return cached
-        found = []
+        found: list[str] = []
+        phrases: list[tuple[str, str]] = []
         for w in [word, *word.split("-")] if "-" in word else [word]:
             concept = self.words.get(w)
             if concept:
                 found.append(concept)
             found += [concept for prefix, concept in self.prefixes.get(w[:3], ()) if w.startswith(prefix)]
+            phrases += self.phrases.get(w, ())
+        terms = (tuple(found), tuple(phrases))
         if len(self.memo) < 200_000:
-            self.memo[word] = tuple(found)
-        return tuple(found)
+            self.memo[word] = terms
+        return terms
 
     def concepts(self, text: str) -> list[str]:
-        """Concept tokens (``@node``, ``@dns`` ...) whose terms occur in lower-cased ``text``."""
+        """Concept tokens (``@node``, ``@dns`` ...) whose terms occur in lower-cased ``text``.
+
+        CJK terms are looked up by first character in sorted order, so the tokens come in the same
+        order in every process (set order would follow the string hash seed).
+        """
         found = []
         seen_phrases: set[str] = set()
         if self.cjk_terms:
-            for ch in self.cjk_terms.keys() & set(text):
+            for ch in sorted(self.cjk_terms.keys() & set(text)):
                 found += [concept for term, concept in self.cjk_terms[ch] if term in text]
         for word, count in Counter(_LEX_WORD.findall(text)).items():
-            concepts = self._word_concepts(word)
+            concepts, phrases = self._word_terms(word)
             if concepts:
                 found += concepts * count
-            for w in [word, *word.split("-")] if "-" in word else [word]:
-                for phrase, concept in self.phrases.get(w, ()):
-                    if phrase not in seen_phrases and phrase in text:
-                        seen_phrases.add(phrase)
-                        found.append(concept)
+            for phrase, concept in phrases:
+                if phrase not in seen_phrases and phrase in text:
+                    seen_phrases.add(phrase)
+                    found.append(concept)
         if self.pattern is not None and any(lit in text for lit in self.pattern_literals):
             found += [self.pattern_concepts[m.lastgroup] for m in self.pattern.finditer(text) if m.lastgroup]
         return found

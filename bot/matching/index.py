@@ -151,25 +151,17 @@ def build_index(
     names = store.names
 
     n = max(len(entries), 1)
-    cols = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int32)
-    tfs = np.concatenate(tf_parts) if tf_parts else np.zeros(0, dtype=np.float32)
-    rows = np.repeat(np.arange(len(entries), dtype=np.int32), [len(p) for p in id_parts])
-    del id_parts, tf_parts
-    df = np.bincount(cols, minlength=len(names)).astype(np.float64)
+    df = np.zeros(len(names), dtype=np.int64)
+    for bag_ids in id_parts:
+        df[bag_ids] += 1
+    df = df.astype(np.float64)
     idf_values = np.log1p((n - df + 0.5) / (df + 0.5))
     ids = {name: i for i, name in enumerate(names)}
     background = [ids[w] for w in BACKGROUND_WORDS if w in ids]
     idf_values[background] = np.minimum(idf_values[background], BACKGROUND_IDF_CAP)
-    weights = idf_values.astype(np.float32)[cols]
-    weights *= tfs
-    weights /= tfs + np.float32(SATURATION)
-    del tfs
-    order = np.argsort(cols, kind="stable")
-    weights = weights[order]
-    rows = rows[order]
-    cols = cols[order]
-    del order
-    bounds = np.searchsorted(cols, np.arange(len(names) + 1))
+    bounds = np.concatenate([[0], np.cumsum(df.astype(np.int64))])
+    rows, weights = _postings(id_parts, tf_parts, idf_values.astype(np.float32), bounds)
+    del id_parts, tf_parts
     present = np.nonzero(df > 0)[0].tolist()
     spans = {names[f]: (int(bounds[f]), int(bounds[f + 1])) for f in present}
     idf = {names[f]: float(idf_values[f]) for f in present}
@@ -215,6 +207,48 @@ def build_index(
         alert_entries=_alert_entries(entries),
         lexicon=lexicon,
     )
+
+
+POSTING_CHUNK = 1 << 18
+"""Postings placed per step: the bags are sorted by feature a chunk at a time, so a large KB never holds
+a second copy of all its postings (nor a sort order for all of them)."""
+
+
+def _postings(id_parts: list[np.ndarray], tf_parts: list[np.ndarray], idf: np.ndarray,
+              bounds: np.ndarray, chunk: int = POSTING_CHUNK) -> tuple[np.ndarray, np.ndarray]:
+    """Entry and BM25 weight of every posting, grouped by feature (``bounds``), entries ascending in each.
+
+    The same order as one stable sort of all postings by feature: chunks of entries are taken in
+    order, and each chunk's postings of a feature follow the earlier chunks' postings of it.
+    """
+    total = int(bounds[-1])
+    rows = np.empty(total, dtype=np.int32)
+    weights = np.empty(total, dtype=np.float32)
+    fill = bounds[:-1].copy()
+    small = len(idf) <= 1 << 16
+    start = 0
+    while start < len(id_parts):
+        stop, size = start, 0
+        while stop < len(id_parts) and (size == 0 or size + len(id_parts[stop]) <= chunk):
+            size += len(id_parts[stop])
+            stop += 1
+        cols = np.concatenate(id_parts[start:stop])
+        tfs = np.concatenate(tf_parts[start:stop])
+        owners = np.repeat(np.arange(start, stop, dtype=np.int32), [len(p) for p in id_parts[start:stop]])
+        chunk_weights = idf[cols]
+        chunk_weights *= tfs
+        chunk_weights /= tfs + np.float32(SATURATION)
+        # A stable sort of small keys is a radix sort in numpy: several times faster than on int32.
+        order = np.argsort(cols.astype(np.uint16) if small else cols, kind="stable")
+        cols = cols[order]
+        counts = np.bincount(cols, minlength=len(idf))
+        first = np.cumsum(counts) - counts
+        places = fill[cols] + (np.arange(len(cols)) - first[cols])
+        rows[places] = owners[order]
+        weights[places] = chunk_weights[order]
+        fill += counts
+        start = stop
+    return rows, weights
 
 
 @functools.lru_cache(maxsize=200_000)

@@ -22,9 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
+from bot.matching.align import partial_ratios
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.clean import clean_text
@@ -232,9 +233,9 @@ class Matcher:
             posting = self.index.posting(feature)
             if posting is None or feature[0] in "~#":
                 continue
-            hit = np.nonzero(posting.entries == i)[0]
-            if len(hit):
-                shared.append((float(posting.weights[hit[0]]) * min(weight, 1.5), feature))
+            at = int(np.searchsorted(posting.entries, i))  # a posting lists its entries in ascending order
+            if at < len(posting.entries) and posting.entries[at] == i:
+                shared.append((float(posting.weights[at]) * min(weight, 1.5), feature))
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
         context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
@@ -305,6 +306,11 @@ class Matcher:
         The postings of every unit are gathered first and summed in one ``bincount``, so the cost
         is one numpy call per query rather than one per feature.
         """
+        distinct = list(dict.fromkeys(masked_texts))
+        if len(distinct) < len(masked_texts):
+            # Lines that mask alike (the same message, other numbers) score alike: each is scored once.
+            where = {text: k for k, text in enumerate(distinct)}
+            return self._lexical(distinct, foreign)[[where[text] for text in masked_texts]]
         n = len(self.index)
         cal = self.tuning
         unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
@@ -379,9 +385,7 @@ class Matcher:
         if not rows or not queries:
             return out, {}
         choices = [self.index.signatures[r] for r in rows]
-        ratios = process.cdist([q for _, q in queries], choices, scorer=fuzz.partial_ratio,
-                               processor=None, score_cutoff=self.tuning.fuzzy_floor, dtype=np.uint8,
-                               workers=1)
+        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.matching.mask import mask
+from bot.matching.literals import needs_digit
+from bot.matching.mask import mask, mask_every_rule
 
 
 @pytest.mark.parametrize(
@@ -66,3 +72,40 @@ def test_http_status_and_exit_codes_stay_words() -> None:
     assert mask("got a 403 on port 8080 after 12 tries, Exit Code: 137") == \
         "got a 403 on port <num> after <num> tries, Exit Code: 137"
     assert mask("listening on 14030 and 4033") == "listening on <num> and <num>"
+
+
+def _query_lines() -> list[str]:
+    folder = Path(__file__).resolve().parents[1] / "data" / "queries"
+    return [line for path in sorted(folder.glob("*.yaml"))
+            for item in yaml.safe_load(path.read_text(encoding="utf-8")) for line in item["query"].splitlines()]
+
+
+def test_skipping_rules_that_cannot_match_changes_no_line() -> None:
+    lines = _query_lines()
+    lines += ["no digits here at all", "\u0663\u0664 arabic-indic digits", "ｆｕｌｌ\uff11\uff12 width", "0x",
+              "a  b\tc"]
+    assert len(lines) > 1000
+    for line in lines:
+        assert mask(line) == mask_every_rule(line), line
+
+
+LINE_PARTS = st.sampled_from([
+    "E0502 15:55:13.889842 2241 conntrack.go:42] ", "2024-03-11T10:02:17.441Z", "May  2 15:55:13", "10.0.0.1:443",
+    "fe80::1c2b:3aff", "::1", "0x803b", "c41e8a2f7d9b3c5e0a6f", "web-7d9c6b8f54-q8v2n", "kube-proxy-x7k2p", "30s",
+    "250ms", "137", "403", '"docker.io/team/web:1.25.9"', "3f2b6c1e-8f4a-4c2e-9d1b-7a6e5f4d3c2b", "  ", "\t", "-",
+    "\u0663", "\uff11", "abcdef", " ",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.lists(st.one_of(LINE_PARTS, st.text(max_size=6)), max_size=14).map("".join))
+def test_any_line_masks_as_with_every_rule(line: str) -> None:
+    assert mask(line) == mask_every_rule(line)
+
+
+@pytest.mark.parametrize(("pattern", "expected"), [
+    (r"\d+", True), (r"[0-9a-f]+", False), (r"(?=[a-z]*\d)[a-z0-9]+", True), (r"a|\d", False),
+    (r"(?:1|2)x", True), (r"x\d*", False), (r"(?!\d)\w", False), (r"[^0-9]", False),
+])
+def test_needs_digit(pattern: str, expected: bool) -> None:
+    assert needs_digit(re.compile(pattern)) is expected

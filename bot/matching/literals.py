@@ -1,0 +1,187 @@
+"""Tell a regex cannot match a text from a plain substring test, before running it.
+
+A case-insensitive alternation of words (the platform evidence, an entry's ``needs``) is
+slow on a long paste: the engine tries every alternative at every position. Most of its
+matches must contain one of a few literals (``probe`` for ``(Liveness|Startup) probe failed``),
+and ``str.__contains__`` finds a literal in a few microseconds. A :class:`Gate` reads those
+literals from the parsed pattern once; when none is in the text, the pattern cannot match and
+is not run. Otherwise the pattern itself decides, so the answer is always the pattern's.
+
+Case-insensitive literals are compared with the lower-cased text, and only for ASCII texts:
+there ``str.lower`` folds exactly as the engine does. Any other text runs the pattern.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+Literals = frozenset[str]
+
+
+GATE_MIN_CHARS = 256
+"""Texts shorter than this run the pattern at once: it is fast there, and a process answering one short
+question (the CLI) then never parses a pattern for its literals."""
+
+_UNSET: Any = object()
+
+
+class Gate:
+    """A pattern (compiled on first use) and the literals one of which each of its matches contains."""
+
+    __slots__ = ("_literals", "_pattern", "_source")
+
+    def __init__(self, pattern: str | re.Pattern[str]) -> None:
+        self._source = pattern
+        self._pattern: re.Pattern[str] | None = pattern if isinstance(pattern, re.Pattern) else None
+        self._literals: Literals | None = _UNSET
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The compiled pattern."""
+        if self._pattern is None:
+            self._pattern = re.compile(self._source)
+        return self._pattern
+
+    @property
+    def literals(self) -> Literals | None:
+        """The literals read from the pattern (None when none is required of every match)."""
+        if self._literals is _UNSET:
+            self._literals = required_literals(self.pattern)
+        return self._literals
+
+    def search(self, text: str) -> bool:
+        """Whether ``pattern.search(text)`` finds a match."""
+        if len(text) >= GATE_MIN_CHARS:
+            literals = self.literals
+            if literals is not None:
+                if not self.pattern.flags & re.IGNORECASE:
+                    if not any(lit in text for lit in literals):
+                        return False
+                elif text.isascii():
+                    lowered = _lower(text)
+                    if not any(lit in lowered for lit in literals):
+                        return False
+        return self.pattern.search(text) is not None
+
+
+@lru_cache(maxsize=16)
+def _lower(text: str) -> str:
+    """One lower-casing per text, however many gates test it."""
+    return text.lower()
+
+
+def required_literals(pattern: re.Pattern[str]) -> Literals | None:
+    """Literals one of which every match of ``pattern`` contains (lower-cased if it ignores case), or None."""
+    if pattern.flags & (re.LOCALE | re.VERBOSE):
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return None
+    return _of_sequence(list(parsed), bool(parsed.state.flags & re.IGNORECASE))
+
+
+def _of_sequence(items: list[tuple[Any, Any]], folded: bool) -> Literals | None:
+    """The most selective requirement among the parts a sequence must match one after another."""
+    found: list[Literals] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if run:
+            found.append(frozenset({"".join(run)}))
+            run.clear()
+
+    for op, av in items:
+        char = _literal_char(op, av, folded)
+        if char is not None:
+            run.append(char)
+            continue
+        close()
+        inner = _of_item(op, av, folded)
+        if inner is not None:
+            found.append(inner)
+    close()
+    if not found:
+        return None
+    return max(found, key=lambda lits: (min(len(x) for x in lits), -len(lits)))
+
+
+def _literal_char(op: Any, av: Any, folded: bool) -> str | None:
+    """The character a LITERAL node stands for as compared with the text, or None."""
+    if op != sre.LITERAL:
+        return None
+    char = chr(av)
+    if not folded:
+        return char
+    if char.isascii():
+        return char.lower()
+    if any(c.isascii() for c in char.lower() + char.upper()):
+        return None
+    # A non-ASCII letter never matches an ASCII text, the only kind compared folded.
+    return char
+
+
+def _of_item(op: Any, av: Any, folded: bool) -> Literals | None:
+    if op == sre.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        if (add_flags | del_flags) & (re.IGNORECASE | re.LOCALE):
+            return None
+        return _of_sequence(list(sub), folded)
+    if op == sre.ATOMIC_GROUP:
+        return _of_sequence(list(av), folded)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _of_sequence(list(sub), folded) if low >= 1 else None
+    if op == sre.BRANCH:
+        alternatives = [_of_sequence(list(sub), folded) for sub in av[1]]
+        if any(a is None for a in alternatives):
+            return None
+        return frozenset().union(*(a for a in alternatives if a is not None))
+    if op == sre.ASSERT:
+        # What a positive look-around sees is in the text too (it is only not part of the match).
+        return _of_sequence(list(av[1]), folded)
+    return None
+
+
+def needs_digit(pattern: re.Pattern[str]) -> bool:
+    """True when every match of ``pattern`` holds a decimal digit: a text without one cannot match."""
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return False
+    return _digit_in_sequence(list(parsed))
+
+
+def _digit_in_sequence(items: list[tuple[Any, Any]]) -> bool:
+    return any(_digit_in_item(op, av) for op, av in items)
+
+
+def _digit_in_item(op: Any, av: Any) -> bool:
+    if op == sre.LITERAL:
+        return chr(av).isdigit() and chr(av).isascii()
+    if op == sre.IN:
+        return bool(av) and all(_digit_member(member_op, member_av) for member_op, member_av in av)
+    if op == sre.SUBPATTERN:
+        return _digit_in_sequence(list(av[3]))
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
+        return av[0] >= 1 and _digit_in_sequence(list(av[2]))
+    if op == sre.BRANCH:
+        return all(_digit_in_sequence(list(sub)) for sub in av[1])
+    if op == sre.ASSERT:
+        return _digit_in_sequence(list(av[1]))
+    return False
+
+
+def _digit_member(op: Any, av: Any) -> bool:
+    r"""A member of a character class that only digits match: ``\d``, ``[0-9]`` or a digit."""
+    if op == sre.CATEGORY:
+        return bool(av == sre.CATEGORY_DIGIT)
+    if op == sre.RANGE:
+        return 48 <= av[0] <= av[1] <= 57
+    if op == sre.LITERAL:
+        return 48 <= av <= 57
+    return False
