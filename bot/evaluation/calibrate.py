@@ -34,6 +34,8 @@ MEDIUM_PROBABILITY = 0.5
 """Below this an answer is more likely wrong than right: abstain and offer the closest topics."""
 L2 = 1.0
 FOLDS = 5
+REPEATS = 15
+"""Cross-validation rounds, each with its own content-based folds; the high cut-off is their median."""
 SIGNS: dict[str, float] = {"score": 1, "lead": 1, "fuzzy": 1, "lexical": 1, "breadth": 1, "fit": 1, "agreement": 1,
                            "alert": 1, "problem": 1, "runner_up_ratio": -1, "sibling": -1}
 """Directions a signal may push the probability: more score, lead or fit never makes an answer less likely right."""
@@ -48,12 +50,22 @@ class Sample:
     right: bool
     held_out: bool
     lang: str
+    key: bytes = b""
+    """A digest of the query's text: folds are drawn from it, so they never depend on file order."""
+
+
+def _digest(query: Query) -> bytes:
+    return hashlib.sha1(query.text.encode("utf-8")).digest()
 
 
 def is_held_out(query: Query) -> bool:
     """A fixed, content-based split, so adding queries never reshuffles the others."""
-    digest = hashlib.sha1(query.text.encode("utf-8")).digest()
-    return digest[0] % HELD_OUT_SHARE == 0
+    return _digest(query)[0] % HELD_OUT_SHARE == 0
+
+
+def _fold(sample: Sample, round_: int) -> int:
+    """The fold of ``sample`` in cross-validation round ``round_``: by content, stable under insertions."""
+    return hashlib.sha1(sample.key + bytes([round_])).digest()[0] % FOLDS
 
 
 def samples(matcher: Matcher, queries: Sequence[Query]) -> list[Sample]:
@@ -65,7 +77,7 @@ def samples(matcher: Matcher, queries: Sequence[Query]) -> list[Sample]:
             continue
         first = result.matches[0]
         signals: Signals = first.signals  # type: ignore[assignment]
-        out.append(Sample(signals.vector(), first.entry.id in q.right_answers, is_held_out(q), q.lang))
+        out.append(Sample(signals.vector(), first.entry.id in q.right_answers, is_held_out(q), q.lang, _digest(q)))
     return out
 
 
@@ -100,19 +112,30 @@ def fit(train: Sequence[Sample]) -> Calibration:
 
     A cut-off read off the fitting queries themselves is optimistic, so the high cut-off comes from
     out-of-fold probabilities: each of :data:`FOLDS` parts of ``train`` is scored by a model fitted on
-    the others.
+    the others. One split decides by a few queries near the top, so the cut-off is the median over
+    :data:`REPEATS` rounds of content-based folds: adding a query moves it little, and the order of
+    the files not at all.
     """
     model = _logistic(train)
-    folds = [[s for k, s in enumerate(train) if k % FOLDS == f] for f in range(FOLDS)]
-    probabilities: list[float] = []
-    right: list[bool] = []
-    for f, fold in enumerate(folds):
-        others = _logistic([s for g, part in enumerate(folds) if g != f for s in part])
-        probabilities += [others.probability_of(s.vector) for s in fold]
-        right += [s.right for s in fold]
-    high = _cut_off(probabilities, right, HIGH_PRECISION)
+    cuts = sorted(_out_of_fold_cut(train, round_) for round_ in range(REPEATS))
+    high = cuts[len(cuts) // 2]
     medium = min(MEDIUM_PROBABILITY, high)
     return Calibration(model.weights, model.bias, model.mean, model.scale, high=high, medium=medium)
+
+
+def _out_of_fold_cut(train: Sequence[Sample], round_: int) -> float:
+    """The high cut-off read off one round of out-of-fold probabilities."""
+    probabilities: list[float] = []
+    right: list[bool] = []
+    for f in range(FOLDS):
+        fold = [s for s in train if _fold(s, round_) == f]
+        others = [s for s in train if _fold(s, round_) != f]
+        if not fold or not others:
+            continue
+        model = _logistic(others)
+        probabilities += [model.probability_of(s.vector) for s in fold]
+        right += [s.right for s in fold]
+    return _cut_off(probabilities, right, HIGH_PRECISION)
 
 
 def _respect_signs(weights: np.ndarray) -> np.ndarray:

@@ -266,3 +266,20 @@ def test_the_high_cut_off_needs_the_share_right_with_confidence() -> None:
 )
 def test_a_problem_is_told_from_a_how_to_question_in_the_askers_language(text: str, lang: str, problem: bool) -> None:
     assert reports_a_problem(text, lang) is problem
+
+
+def test_the_calibration_fit_does_not_depend_on_the_order_of_the_query_files() -> None:
+    from bot.evaluation.calibrate import Sample, fit
+    from bot.matching.calibration import SIGNALS
+
+    # given labelled samples whose first signal tells right from wrong, with some noise
+    rng = np.random.default_rng(7)
+    samples = []
+    for n in range(300):
+        vector = list(rng.random(len(SIGNALS)))
+        right = bool(vector[0] + 0.3 * rng.random() > 0.55)
+        samples.append(Sample(vector, right, False, "en", n.to_bytes(4, "big")))
+    # then the fit, its bands included, is the same whatever order the queries come in
+    forward, backward = fit(samples), fit(samples[::-1])
+    assert forward.high == backward.high
+    assert np.allclose(forward.weights, backward.weights, atol=1e-9)
