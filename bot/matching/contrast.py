@@ -63,10 +63,12 @@ _ROMANCE = re.compile(r"\b(?:não|mas|pero|está|estão|funciona\w*|consegu\w*|t
 
 def _says_it_fails(clause: str) -> bool:
     """A failing word in ``clause``; a bare "no" counts only where the clause is not Portuguese or Spanish."""
-    found = [m.group(0).lower() for m in _FAILING.finditer(clause)]
-    if not found:
+    first = _FAILING.search(clause)
+    if first is None:
         return False
-    return any(word != "no" for word in found) or not _ROMANCE.search(clause.lower())
+    if first.group(0).lower() != "no" or not _ROMANCE.search(clause.lower()):
+        return True
+    return any(m.group(0).lower() != "no" for m in _FAILING.finditer(clause, first.end()))
 
 
 def says_something_works(words: Iterable[str], text: str) -> bool:
@@ -78,6 +80,8 @@ def says_something_works(words: Iterable[str], text: str) -> bool:
 
 def working_clauses(line: str) -> list[str]:
     """The clauses of ``line`` that say what works, when another clause of it says what fails."""
+    if _WORKING.search(line) is None or _FAILING.search(line) is None:
+        return []
     clauses = [c for c in _CLAUSE_BREAK.split(line) if c and not c.isspace()]
     if len(clauses) < 2:
         return []
