@@ -128,6 +128,7 @@ def result_json(result: Any, display_lang: str, top: int | None = None) -> dict[
             "probability": m.probability,
             "origin": m.entry.origin,
             "evidence": list(m.evidence),
+            "causes": [c.cause for c in m.causes_in(lang)],
             "why": {"signature": m.why.signature, "words": list(m.why.words), "context": list(m.why.context)}
             if m.why else None,
         }

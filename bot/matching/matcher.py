@@ -28,6 +28,7 @@ from bot.kb.loader import KnowledgeBase, builtin_dir, load_knowledge
 from bot.matching.align import partial_ratios
 from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
+from bot.matching.causes import CauseRanker
 from bot.matching.clean import clean_text
 from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Setting, reports_a_problem
 from bot.matching.features import features, load_lexicon
@@ -136,6 +137,7 @@ class Matcher:
         self.tuning = tuning or Tuning()
         self.calibration = calibration or load_calibration()
         self.rules = ContextRules(index.entries)
+        self.causes = CauseRanker(index.idf, index.lexicon)
         self._key_counts = np.asarray([len(k) for k in index.signature_keys], dtype=np.int32)
 
     def warm_up(self) -> None:
@@ -210,6 +212,8 @@ class Matcher:
                 probability=round(probability, 4),
                 why=why,
                 signals=signals,
+                causes=self.causes.order(self.index.entries[i], features(masked[0], self.index.lexicon))
+                if rank == 0 else (),
             ))
         abstained = matches[0].confidence == "low"
         return MatchResult(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from bot.kb.models import Entry
+from bot.kb.models import Cause, Entry
 
 if TYPE_CHECKING:
     from bot.matching.calibration import Signals
@@ -30,6 +30,16 @@ class Match:
     """What made the match: the signature that aligned, the shared words and the setting."""
     signals: Signals | None = field(default=None, compare=False, repr=False)
     """The inputs the calibration turned into ``probability``."""
+    causes: tuple[int, ...] = ()
+    """The entry's causes in the order to show them, the one the question points at first; () keeps
+    the KB's order."""
+
+    def causes_in(self, lang: str) -> tuple[Cause, ...]:
+        """The entry's causes in ``lang``, in the order to show them."""
+        causes = self.entry.text_in(lang).causes
+        if sorted(self.causes) != list(range(len(causes))):
+            return causes
+        return tuple(causes[k] for k in self.causes)
 
 
 @dataclass(frozen=True)

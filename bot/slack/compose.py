@@ -80,16 +80,19 @@ def topic_view(kb: KnowledgeBase, entry_id: str, lang: str, **extra: Any) -> dic
     return None if entry is None else {"id": entry.id, "title": entry_title(entry, lang), **extra}
 
 
-def entry_view(entry: Entry, lang: str, kb: KnowledgeBase) -> dict[str, Any]:
-    """Everything the answer templates show about an entry, in the display language."""
+def entry_view(entry: Entry, lang: str, kb: KnowledgeBase, cause_order: tuple[int, ...] = ()) -> dict[str, Any]:
+    """Everything the answer templates show about an entry, in the display language, causes in ``cause_order``."""
     kl, conv = kb_language(lang), _converter(lang)
     text = entry.text_in(kl)
+    causes = text.causes
+    if sorted(cause_order) == list(range(len(causes))):
+        causes = tuple(causes[k] for k in cause_order)
     related = [topic_view(kb, rid, lang) for rid in entry.related]
     return {
         "id": entry.id,
         "title": conv(text.title),
         "impact": conv(text.impact),
-        "causes": [{"cause": conv(c.cause), "fix": [conv(step) for step in c.fix]} for c in text.causes],
+        "causes": [{"cause": conv(c.cause), "fix": [conv(step) for step in c.fix]} for c in causes],
         "diagnose": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.diagnose],
         "fix": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.fix],
         "sources": [{"label": s.label}
@@ -109,7 +112,7 @@ def compose_diagnosis(diagnosis: Diagnosis, kb: KnowledgeBase, lang: str, option
     notes = list(options.extra_notes)
     if diagnosis.paste_cut and options.paste_cut_chars:
         notes.append(t["paste_cut"].replace("{chars}", str(options.paste_cut_chars)))
-    view = entry_view(entry, lang, kb)
+    view = entry_view(entry, lang, kb, best.causes)
     match = None if diagnosis.kind == "lookup" else {
         "confidence": best.confidence, "percent": round(best.score * 100), "evidence": list(best.evidence),
         "reason": _reason(diagnosis, kb, lang)}

@@ -25,6 +25,8 @@ class Candidate:
     score: float
     confidence: str
     evidence: tuple[str, ...] = ()
+    causes: tuple[int, ...] = ()
+    """The entry's causes in the order to show them (the one the question points at first); () keeps the KB's."""
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class Diagnosis:
         """Summarise a match result (evidence redacted and shortened)."""
         candidates = tuple(
             Candidate(entry_id=m.entry.id, score=float(m.score), confidence=m.confidence,
-                      evidence=clean_evidence(m.evidence))
+                      evidence=clean_evidence(m.evidence), causes=m.causes)
             for m in result.matches
         )
         best_id = candidates[0].entry_id if candidates and not result.abstained else None
@@ -69,7 +71,8 @@ class Diagnosis:
         return {
             "kind": self.kind,
             "candidates": [{"id": c.entry_id, "score": round(c.score, 4), "confidence": c.confidence,
-                            "evidence": list(c.evidence)} for c in self.candidates],
+                            "evidence": list(c.evidence), **({"causes": list(c.causes)} if c.causes else {})}
+                           for c in self.candidates],
             "findings": list(self.findings),
             "query_lang": self.query_lang,
             "paste_cut": self.paste_cut,
@@ -85,12 +88,19 @@ class Diagnosis:
         candidates = tuple(
             Candidate(entry_id=str(c["id"]), score=float(c.get("score", 0.0)),
                       confidence=str(c.get("confidence", "low")),
-                      evidence=tuple(str(e) for e in c.get("evidence", ())))
+                      evidence=tuple(str(e) for e in c.get("evidence", ())), causes=_indices(c.get("causes")))
             for c in data.get("candidates", ()) if isinstance(c, dict) and "id" in c
         )
         return cls(kind=kind, candidates=candidates, findings=tuple(map(str, data.get("findings", ()))),
                    query_lang=str(data.get("query_lang", "und")), paste_cut=bool(data.get("paste_cut")),
                    siblings=bool(data.get("siblings")))
+
+
+def _indices(value: Any) -> tuple[int, ...]:
+    """A stored cause order: a list of small non-negative ints, anything else none."""
+    if not isinstance(value, list) or not all(isinstance(v, int) and 0 <= v < 100 for v in value):
+        return ()
+    return tuple(value)
 
 
 def clean_evidence(lines: tuple[str, ...] | list[str]) -> tuple[str, ...]:

@@ -54,7 +54,9 @@ def test_json_schema_is_stable() -> None:
     data = json.loads(out(run("Failed to allocate address", "--json", "--top", "2")))
     assert set(data) == {"detected_language", "answer_language", "abstained", "matches", "findings", "siblings"}
     assert len(data["matches"]) == 2
-    assert set(data["matches"][0]) == {"id", "title", "score", "confidence", "probability", "origin", "evidence", "why"}
+    assert set(data["matches"][0]) == {"id", "title", "score", "confidence", "probability", "origin", "evidence",
+                                       "causes", "why"}
+    assert data["matches"][0]["causes"], "every entry has at least one cause, best fitting first"
     assert data["matches"][0]["confidence"] in {"high", "medium", "low"}
 
 
