@@ -11,7 +11,7 @@ entry is about, not which cause, and count a quarter; a word several causes shar
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bot.kb.models import Entry
 from bot.matching.features import Lexicon, features
@@ -29,6 +29,12 @@ class CauseRanker:
         self._idf = idf
         self._lexicon = lexicon
         self._weights: dict[str, list[dict[str, float]]] = {}
+
+    def prepare(self, entries: Iterable[Entry]) -> None:
+        """Work out the cause weights of ``entries`` now rather than at their first answer."""
+        for entry in entries:
+            if entry.id not in self._weights:
+                self._weights[entry.id] = self._cause_weights(entry)
 
     def order(self, entry: Entry, question: Mapping[str, float]) -> tuple[int, ...]:
         """Cause indices best first, or () when the KB's order stands."""

@@ -123,6 +123,8 @@ FACT_WEIGHT = 1.5
 """A fact read from the paste's manifests names a cause; a log line only shows a symptom."""
 _TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.-]*)?(?:\s{2,}|$)){3,}$|^[-=\s]+$")
 """A column header of kubectl (NAME  READY  STATUS, Type  Reason  Age) or a rule line: never evidence."""
+WARM_CAUSES = 500
+"""Entries whose cause weights a server works out at start; the others on their first answer."""
 _BARE_KEY = re.compile(r"^-?\s*[\w.\-/]+:\s*(?:[|>][-+]?)?$")
 """A YAML key that opens a block ("selector:", "spec:"): structure, never evidence."""
 
@@ -141,9 +143,14 @@ class Matcher:
         self._key_counts = np.asarray([len(k) for k in index.signature_keys], dtype=np.int32)
 
     def warm_up(self) -> None:
-        """Load what the first query of each script would load (Chinese tables), for long-lived servers."""
+        """Load what the first query of each script would load (Chinese tables), for long-lived servers.
+
+        Also works out the cause weights (about 3 ms an entry) that a one-off command pays only for its
+        answer: for the first :data:`WARM_CAUSES` entries, so a large team KB does not delay the start.
+        """
         for sample in ("warm up", "节点 NotReady", "節點 NotReady", "ノード", "нода"):
             self.match(sample)
+        self.causes.prepare(self.index.entries[:WARM_CAUSES])
 
     def match(self, text: str, top: int = 3, lang: str | None = None) -> MatchResult:
         """Rank entries for ``text``; abstain when none is confident."""
@@ -155,7 +162,8 @@ class Matcher:
 
         masked = [mask(u.text) for u in units]
         foreign = query_lang not in ("en", "und")
-        lexical = self._lexical(masked, foreign=foreign)
+        seen: dict[str, dict[str, float]] = {}
+        lexical = self._lexical(masked, foreign=foreign, seen=seen)
         best_lexical = lexical.max(axis=0)
         shortlist = self._with_quoted(_top_indices(best_lexical, SHORTLIST), masked)
         fuzzy, aligned = self._fuzzy(units, masked, lexical, shortlist)
@@ -182,7 +190,8 @@ class Matcher:
         matches = []
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits))
+            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits),
+                            seen)
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -212,7 +221,7 @@ class Matcher:
                 probability=round(probability, 4),
                 why=why,
                 signals=signals,
-                causes=self.causes.order(self.index.entries[i], features(masked[0], self.index.lexicon))
+                causes=self.causes.order(self.index.entries[i], self._features_of(masked[0], seen))
                 if rank == 0 else (),
             ))
         abstained = matches[0].confidence == "low"
@@ -228,12 +237,18 @@ class Matcher:
         ea, eb = self.index.entries[a], self.index.entries[b]
         return eb.id in ea.related or ea.id in eb.related
 
+    def _features_of(self, text: str, seen: dict[str, dict[str, float]]) -> dict[str, float]:
+        """The features of a masked unit, from what the lexical scoring already extracted."""
+        found = seen.get(text)
+        return found if found is not None else features(text, self.index.lexicon)
+
     def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
-             aligned: dict[int, int], setting: Setting, fit: Fit) -> Why:
+             aligned: dict[int, int], setting: Setting, fit: Fit,
+             seen: dict[str, dict[str, float]] | None = None) -> Why:
         """The signature, words and setting behind entry ``i``'s score."""
         best_unit = int(np.argmax(combined[:, i]))
         shared: list[tuple[float, str]] = []
-        for feature, weight in features(masked[best_unit], self.index.lexicon).items():
+        for feature, weight in self._features_of(masked[best_unit], seen or {}).items():
             posting = self.index.posting(feature)
             if posting is None or feature[0] in "~#":
                 continue
@@ -304,17 +319,19 @@ class Matcher:
 
     # -- scores ----------------------------------------------------------------------------------
 
-    def _lexical(self, masked_texts: Sequence[str], foreign: bool = False) -> np.ndarray:
+    def _lexical(self, masked_texts: Sequence[str], foreign: bool = False,
+                 seen: dict[str, dict[str, float]] | None = None) -> np.ndarray:
         """For every unit and entry, the idf-weighted share of the unit's features the entry covers.
 
         The postings of every unit are gathered first and summed in one ``bincount``, so the cost
-        is one numpy call per query rather than one per feature.
+        is one numpy call per query rather than one per feature. ``seen`` receives each text's
+        features, for the steps after the ranking.
         """
         distinct = list(dict.fromkeys(masked_texts))
         if len(distinct) < len(masked_texts):
             # Lines that mask alike (the same message, other numbers) score alike: each is scored once.
             where = {text: k for k, text in enumerate(distinct)}
-            return self._lexical(distinct, foreign)[[where[text] for text in masked_texts]]
+            return self._lexical(distinct, foreign, seen)[[where[text] for text in masked_texts]]
         n = len(self.index)
         cal = self.tuning
         unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
@@ -325,7 +342,10 @@ class Matcher:
         telling: list[np.ndarray] = []
         for u, text in enumerate(texts):
             offset = u * n
-            for feature, weight in features(text, self.index.lexicon).items():
+            found = features(text, self.index.lexicon)
+            if seen is not None:
+                seen[text] = found
+            for feature, weight in found.items():
                 weight = min(weight, 1.5)
                 if feature in self.index.alert_entries:
                     weight *= cal.alert_name_boost
