@@ -28,6 +28,12 @@ class Text:
     impact: str
     causes: tuple[Cause, ...]
 
+    def causes_in_order(self, order: tuple[int, ...]) -> tuple[Cause, ...]:
+        """The causes in ``order`` (indices, best fitting first); in the KB's order unless it names each once."""
+        if sorted(order) != list(range(len(self.causes))):
+            return self.causes
+        return tuple(self.causes[k] for k in order)
+
 
 @dataclass(frozen=True)
 class Command:

@@ -33,14 +33,11 @@ class CauseRanker:
     def prepare(self, entries: Iterable[Entry]) -> None:
         """Work out the cause weights of ``entries`` now rather than at their first answer."""
         for entry in entries:
-            if entry.id not in self._weights:
-                self._weights[entry.id] = self._cause_weights(entry)
+            self._weights_of(entry)
 
     def order(self, entry: Entry, question: Mapping[str, float]) -> tuple[int, ...]:
         """Cause indices best first, or () when the KB's order stands."""
-        weights = self._weights.get(entry.id)
-        if weights is None:
-            weights = self._weights[entry.id] = self._cause_weights(entry)
+        weights = self._weights_of(entry)
         if len(weights) < 2:
             return ()
         scores = [sum(w.get(f, 0.0) for f in question if f[0] != "~") for w in weights]
@@ -48,6 +45,12 @@ class CauseRanker:
         if scores[ranked[0]] < scores[0] + MARGIN:
             return ()
         return tuple(ranked)
+
+    def _weights_of(self, entry: Entry) -> list[dict[str, float]]:
+        weights = self._weights.get(entry.id)
+        if weights is None:
+            weights = self._weights[entry.id] = self._cause_weights(entry)
+        return weights
 
     def _cause_weights(self, entry: Entry) -> list[dict[str, float]]:
         """For each cause, its features weighted by idf and by how few of the entry's causes share them."""

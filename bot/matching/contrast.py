@@ -7,18 +7,17 @@ that: both sides of the sentence land in one bag. Where a line says that one thi
 and another works, the words of the working clauses are also emitted as ``+word``
 features, on the KB's symptoms and on the query alike, so "what works" meets "what works".
 A line with no failing clause, or no working one, gives nothing: most text is unchanged.
+Every pattern here reads normalised, lower-cased text (:func:`bot.matching.features.normalise`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 _CLAUSE_BREAK = re.compile(
     r"[,;!?，。；！？、]|[.:](?=\s|$)|\s[-–—]\s"
     r"|(?=\b(?:but|yet|while|whereas|however|although|though|instead|except|mas|porém|pero|но|однако|mais)\b)"
     r"|(?=但|却|而且|可是|けど|しかし|のに)",
-    re.IGNORECASE,
 )
 """Ends of clauses: punctuation (a dot or colon only before a space, so names keep their dots)
 and the conjunctions that open a contrast, which stay with the clause they open."""
@@ -30,7 +29,6 @@ _FAILING = re.compile(
     r"|\b(?:não|nao|nunca|nenhuma?|nada|nem|falh\w*|не|нет|ни|ne|pas|sans|таймаут\w*)\b|не\w*ся\b"
     r"|不(?!思議|思议|同|一|断|斷|仅|僅|过|過|久|少|多|管)|[没沒](?!有?(?:问题|問題|事))|[无無]"
     r"|失败|失敗|超时|できな|ません|ない|안 |못|없|실패",
-    re.IGNORECASE,
 )
 """Words that mark a clause as the failing side (negation, failure, a timeout)."""
 
@@ -40,21 +38,10 @@ _WORKING = re.compile(
     r"|\bcan (?!you\b|i\b|we\b|someone\b|anyone\b|somebody\b|anybody\b|be\b)\w+"
     r"|\b(?:funciona\w*|resolve[mu]?|consegu\w*|responde\w*|работа\w*|резолв\w*|отвеча\w*|fonctionne\w*|marche)\b"
     r"|能|可以|正常|成功|没有?问题|沒有?問題|できる|できます|出来る|동작|됩니다|된다",
-    re.IGNORECASE,
 )
 """Words that mark a clause as the working side, when it has no failing word."""
 
 WORKING_PREFIX = "+"
-
-
-_GATE_WORDS = frozenset(
-    "works work worked resolves resolve resolved succeeds succeed succeeded reachable responds respond responded "
-    "answers answer answered fine ok okay instead can problem problems issue issues "
-    "funciona funcionam funcionou resolvem resolveu consegue "
-    "consigo conseguem responde respondem funcionando funcionava fonctionne fonctionnent marche".split()
-)
-_GATE_STEMS = ("работа", "резолв", "отвеча")
-_GATE_CJK = ("能", "可以", "正常", "成功", "问题", "問題", "できる", "できます", "出来る", "동작", "됩니다", "된다")
 
 
 _ROMANCE = re.compile(r"\b(?:não|mas|pero|está|estão|funciona\w*|consegu\w*|também|para|com|uma?|os|el|los)\b")
@@ -66,16 +53,14 @@ def _says_it_fails(clause: str) -> bool:
     first = _FAILING.search(clause)
     if first is None:
         return False
-    if first.group(0).lower() != "no" or not _ROMANCE.search(clause.lower()):
+    if first.group(0) != "no" or not _ROMANCE.search(clause):
         return True
-    return any(m.group(0).lower() != "no" for m in _FAILING.finditer(clause, first.end()))
+    return any(m.group(0) != "no" for m in _FAILING.finditer(clause, first.end()))
 
 
-def says_something_works(words: Iterable[str], text: str) -> bool:
-    """Whether the text's ``words`` or its CJK run has a working word: the cheap test before clauses."""
-    if not _GATE_WORDS.isdisjoint(words):
-        return True
-    return not text.isascii() and (any(m in text for m in _GATE_CJK) or any(m in text for m in _GATE_STEMS))
+def says_something_works(text: str) -> bool:
+    """Whether ``text`` has a working word at all: the cheap test before it is read clause by clause."""
+    return _WORKING.search(text) is not None
 
 
 def working_clauses(line: str) -> list[str]:

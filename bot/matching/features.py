@@ -201,7 +201,7 @@ def features(text: str, lexicon: Lexicon) -> dict[str, float]:
     norm = normalise(text)
     words = Counter(_WORD.findall(_CJK.sub(" ", norm)))
     out = _plain_features(norm, lexicon, words)
-    if not says_something_works(words, norm):
+    if not says_something_works(norm):
         return out
     for paragraph in prose_paragraphs(text):
         for clause in working_clauses(normalise(paragraph)):

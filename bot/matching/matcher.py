@@ -243,12 +243,11 @@ class Matcher:
         return found if found is not None else features(text, self.index.lexicon)
 
     def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
-             aligned: dict[int, int], setting: Setting, fit: Fit,
-             seen: dict[str, dict[str, float]] | None = None) -> Why:
+             aligned: dict[int, int], setting: Setting, fit: Fit, seen: dict[str, dict[str, float]]) -> Why:
         """The signature, words and setting behind entry ``i``'s score."""
         best_unit = int(np.argmax(combined[:, i]))
         shared: list[tuple[float, str]] = []
-        for feature, weight in self._features_of(masked[best_unit], seen or {}).items():
+        for feature, weight in self._features_of(masked[best_unit], seen).items():
             posting = self.index.posting(feature)
             if posting is None or feature[0] in "~#":
                 continue

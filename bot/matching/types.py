@@ -36,10 +36,7 @@ class Match:
 
     def causes_in(self, lang: str) -> tuple[Cause, ...]:
         """The entry's causes in ``lang``, in the order to show them."""
-        causes = self.entry.text_in(lang).causes
-        if sorted(self.causes) != list(range(len(causes))):
-            return causes
-        return tuple(causes[k] for k in self.causes)
+        return self.entry.text_in(lang).causes_in_order(self.causes)
 
 
 @dataclass(frozen=True)

@@ -84,15 +84,13 @@ def entry_view(entry: Entry, lang: str, kb: KnowledgeBase, cause_order: tuple[in
     """Everything the answer templates show about an entry, in the display language, causes in ``cause_order``."""
     kl, conv = kb_language(lang), _converter(lang)
     text = entry.text_in(kl)
-    causes = text.causes
-    if sorted(cause_order) == list(range(len(causes))):
-        causes = tuple(causes[k] for k in cause_order)
     related = [topic_view(kb, rid, lang) for rid in entry.related]
     return {
         "id": entry.id,
         "title": conv(text.title),
         "impact": conv(text.impact),
-        "causes": [{"cause": conv(c.cause), "fix": [conv(step) for step in c.fix]} for c in causes],
+        "causes": [{"cause": conv(c.cause), "fix": [conv(step) for step in c.fix]}
+                   for c in text.causes_in_order(cause_order)],
         "diagnose": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.diagnose],
         "fix": [{"run": c.run, "purpose": conv(c.purpose_in(kl))} for c in entry.fix],
         "sources": [{"label": s.label}
