@@ -61,3 +61,13 @@ def test_the_cause_order_survives_the_store_round_trip() -> None:
     diagnosis = Diagnosis.from_result(result)
     assert diagnosis.candidates[0].causes[:1] == (2,)
     assert Diagnosis.from_dict(diagnosis.to_dict()).candidates[0].causes == diagnosis.candidates[0].causes
+
+
+def test_the_slack_view_shows_the_causes_in_the_order_given() -> None:
+    from bot.slack.compose import entry_view
+
+    entry = MATCHER.kb.entries["node-notready"]
+    causes = entry.text_in("en").causes
+    order = (2, *[k for k in range(len(causes)) if k != 2])
+    assert entry_view(entry, "en", MATCHER.kb, order)["causes"][0]["cause"] == causes[2].cause
+    assert entry_view(entry, "en", MATCHER.kb, (2, 2))["causes"][0]["cause"] == causes[0].cause
