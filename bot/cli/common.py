@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -71,5 +70,7 @@ def stdin_is_terminal() -> bool:
 
 def print_json(data: Any) -> None:
     """Print one JSON document, non-ASCII kept readable."""
+    import json
+
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")

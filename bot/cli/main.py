@@ -18,24 +18,28 @@ from bot import __version__
 from bot.cli.common import stdin_is_terminal
 from bot.errors import K8sfixError
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "bot.cli.match_cmd",
-    "bot.cli.kb_cmd",
-    "bot.cli.eval_cmd",
-    "bot.cli.demo_cmd",
-    "bot.cli.check_cmd",
-    "bot.cli.scan_cmd",
-    "bot.cli.serve_cmd",
-    "bot.cli.stats_cmd",
-    "bot.cli.completion_cmd",
-)
-"""Each module defines ``register(subparsers)``; the first one is the default command."""
+COMMANDS: dict[str, str] = {
+    "match": "bot.cli.match_cmd",
+    "kb": "bot.cli.kb_cmd",
+    "eval": "bot.cli.eval_cmd",
+    "demo": "bot.cli.demo_cmd",
+    "check": "bot.cli.check_cmd",
+    "scan": "bot.cli.scan_cmd",
+    "serve": "bot.cli.serve_cmd",
+    "stats": "bot.cli.stats_cmd",
+    "completion": "bot.cli.completion_cmd",
+}
+"""Each sub-command and the module whose ``register(subparsers)`` adds it; ``match`` is the default."""
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full parser with every sub-command registered."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every sub-command registered, or just ``only``.
+
+    Registering one sub-command imports one module instead of nine: most of a plain
+    ``k8sfix "text"`` run's start-up that is not the match itself.
+    """
     parser = argparse.ArgumentParser(
         prog="k8sfix",
         description="Match a Kubernetes error or symptom to a fix from the knowledge base.",
@@ -45,16 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--kb", action="append", default=[], metavar="DIR",
                         help="extra KB folder layered over the built-in one (repeatable; also K8SFIX_KB_PATH)")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, module in COMMANDS.items():
+        if only is None or name == only:
+            importlib.import_module(module).register(subparsers)
     return parser
 
 
-def _command_names(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    names: dict[str, argparse.ArgumentParser] = {}
-    for action in parser._subparsers._group_actions if parser._subparsers else []:
-        names.update(getattr(action, "choices", {}) or {})
-    return names
+def _command_of(argv: list[str]) -> str | None:
+    """The sub-command ``argv`` names, or None (help, version, no command) for the full parser."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--kb":
+            i += 2
+        elif arg.startswith("--kb="):
+            i += 1
+        else:
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def _fits_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
@@ -68,15 +80,13 @@ def _fits_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
     return not extra
 
 
-def _with_default_command(argv: list[str], parser: argparse.ArgumentParser,
-                          stdin_is_terminal: bool = True) -> list[str]:
+def _with_default_command(argv: list[str], stdin_is_terminal: bool = True) -> list[str]:
     """Let ``k8sfix "text"`` mean ``k8sfix match "text"``.
 
     Also ``kubectl logs POD | k8sfix`` (no argument, stdin not a terminal) means ``match``, and a
     question that merely starts with a sub-command word (``k8sfix check why dns fails``) is matched
     as text when the words do not parse as that sub-command and hold no option.
     """
-    commands = _command_names(parser)
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -88,10 +98,10 @@ def _with_default_command(argv: list[str], parser: argparse.ArgumentParser,
             continue
         if arg in ("-h", "--help", "--version"):
             return argv
-        if arg in commands:
+        if arg in COMMANDS:
             rest = argv[i + 1:]
             is_prose = len(rest) >= 2 and not any(a.startswith("-") for a in rest)
-            if is_prose and not _fits_command(parser, argv):
+            if is_prose and not _fits_command(build_parser(only=arg), argv):
                 return [*argv[:i], "match", *argv[i:]]
             return argv
         return [*argv[:i], "match", *argv[i:]]
@@ -100,24 +110,23 @@ def _with_default_command(argv: list[str], parser: argparse.ArgumentParser,
     return argv
 
 
-def _quote_hint(argv: list[str], parser: argparse.ArgumentParser) -> str | None:
+def _quote_hint(argv: list[str]) -> str | None:
     """How to match text that starts with a sub-command word, when that word was taken as the command."""
-    commands = _command_names(parser)
     words = [a for a in argv if not a.startswith("-")]
-    if words and words[0] in commands and words[0] != "match" and len(words) > 1:
+    if words and words[0] in COMMANDS and words[0] != "match" and len(words) > 1:
         return f'k8sfix: to match text that starts with "{words[0]}", quote it: k8sfix match "{" ".join(words)}"'
     return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the process exit code."""
-    parser = build_parser()
-    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv), parser,
+    args_list = _with_default_command(list(sys.argv[1:] if argv is None else argv),
                                       stdin_is_terminal=stdin_is_terminal())
+    parser = build_parser(only=_command_of(args_list))
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:
-        hint = _quote_hint(args_list, parser) if exc.code == EXIT_USAGE else None
+        hint = _quote_hint(args_list) if exc.code == EXIT_USAGE else None
         if hint:
             print(hint, file=sys.stderr)
         raise

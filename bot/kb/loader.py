@@ -16,9 +16,6 @@ from pathlib import Path
 
 from bot.errors import KnowledgeBaseError, Problem, UnsafeInputError
 from bot.kb.models import Entry
-from bot.kb.runbook import parse_runbook
-from bot.kb.yaml_entry import parse_entry
-from bot.safe_read import load_yaml, read_text
 
 KB_PATH_ENV = "K8SFIX_KB_PATH"
 """Extra KB folders, separated by the OS path separator (``:`` on Linux)."""
@@ -99,6 +96,12 @@ def load_folder(folder: Path) -> tuple[dict[str, Entry], list[Problem]]:
 
 def load_file(path: Path, root: Path | None = None) -> tuple[Entry | None, list[Problem]]:
     """Parse one entry file (a regular file, inside ``root`` when given); never raises for bad content."""
+    # The parsers (and yaml) are imported here, not at module level: a run that finds its index in
+    # the cache unpickles the KB, which imports this module, and parses no file.
+    from bot.kb.runbook import parse_runbook
+    from bot.kb.yaml_entry import parse_entry
+    from bot.safe_read import load_yaml, read_text
+
     name = str(path)
     try:
         raw = read_text(path, root=root, max_bytes=MAX_FILE_BYTES)

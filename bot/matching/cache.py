@@ -22,9 +22,7 @@ import hashlib
 import hmac
 import os
 import pickle
-import secrets
 import stat
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -131,6 +129,8 @@ def _verified_payload(path: Path, key: bytes) -> bytes | None:
 
 def _store(directory: Path, path: Path, value: object, key: bytes | None) -> None:
     """Write ``value`` with its MAC, atomically; create the private folder and key as needed."""
+    import tempfile  # only a run that writes the cache needs these
+
     try:
         directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not _folder_is_private(directory):
@@ -150,6 +150,9 @@ def _store(directory: Path, path: Path, value: object, key: bytes | None) -> Non
 
 def _new_key(directory: Path) -> bytes:
     """A fresh random key in ``directory/key`` (0600); an existing key file that is not ours is replaced."""
+    import secrets
+    import tempfile
+
     key_path = directory / KEY_FILE
     key = secrets.token_bytes(KEY_BYTES)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".key-", suffix=".tmp")

@@ -19,8 +19,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from bot.matching.chinese import has_han, to_simplified
 from bot.matching.contrast import (
     WORKING_PREFIX,
@@ -130,6 +128,8 @@ def load_lexicon(path: Path) -> Lexicon:
     """Compile the glossary file; a missing file gives an empty lexicon."""
     if not path.is_file():
         return compile_lexicon({})
+    import yaml  # only an index build reads the glossary file; a cached index carries it
+
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return compile_lexicon(data or {})
 

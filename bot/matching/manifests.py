@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UnsafeInputError
-from bot.safe_read import load_yaml
 
 SCAN_CHARS = 64_000
 MAX_CHUNKS = 24
@@ -58,6 +57,8 @@ def facts_of(text: str) -> tuple[Fact, ...]:
 
 def _objects(text: str) -> Iterator[dict[str, Any]]:
     """The Kubernetes objects (mappings with a ``kind``) in the YAML chunks of ``text``."""
+    from bot.safe_read import load_yaml  # yaml is loaded only for a paste that holds a manifest
+
     for chunk in _chunks(text):
         try:
             loaded = load_yaml(chunk)

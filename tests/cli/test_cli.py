@@ -171,6 +171,18 @@ def test_matching_path_does_not_import_slack_or_kubernetes() -> None:
     assert proc.stdout.decode().strip().splitlines()[-1] == "[]"
 
 
+def test_a_cached_match_imports_one_sub_command_and_no_yaml(tmp_path: Path) -> None:
+    """With its index cached, ``k8sfix "text"`` loads neither the KB parsers nor other sub-commands."""
+    code = ("import sys; from bot.cli.main import main; main(['conntrack not found']); "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'yaml' or m.endswith('_cmd')))")
+    env = {**os.environ, "K8SFIX_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=120, check=False, env=env)
+            for _ in range(2)]
+    first, second = (proc.stdout.decode().strip().splitlines()[-1] for proc in runs)
+    assert "'yaml'" in first  # the first run parses the KB files and builds the index
+    assert second == "['bot.cli.match_cmd']"
+
+
 def test_eval_reads_every_query_file_of_a_folder(tmp_path: Path) -> None:
     for name, query in (("a.yaml", "conntrack not found"), ("b.yaml", "hello there")):
         expect = "kube-proxy-conntrack-missing" if name == "a.yaml" else "none"
