@@ -75,7 +75,12 @@ class K8sfixApp(App):
         if reason is not None:
             _BOLT_LOGGER.info("malformed request refused", extra={"reason": reason})
             return BoltResponse(status=400, body="")
-        response = super().dispatch(req)
+        deps = getattr(self, "k8sfix", None)
+        if deps is None:
+            response = super().dispatch(req)
+        else:
+            with deps.cpu.acknowledging():
+                response = super().dispatch(req)
         try:
             settle(req.context, response)
         except Exception:

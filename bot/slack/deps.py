@@ -8,7 +8,6 @@ into every request's context by a middleware; listeners take it with
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from bot.config import Settings
 from bot.ops.metrics import Metrics
 from bot.slack.deliveries import DeliveryTracker
 from bot.slack.language import LocaleCache
-from bot.slack.workers import TrackedExecutor, WorkerPool
+from bot.slack.workers import AnswerSlot, TrackedExecutor, WorkerPool
 from bot.store import Store
 
 if TYPE_CHECKING:
@@ -51,8 +50,9 @@ class Deps:
     """``bot.checks.ChecksSettings`` when the checks package is installed, else None."""
     clock: Callable[[], float] = time.time
     locales: LocaleCache = field(default_factory=LocaleCache)
-    cpu: threading.BoundedSemaphore = field(default_factory=lambda: threading.BoundedSemaphore(CPU_SLOTS))
-    """Held while an answer computes; the worker threads wait for Slack's API outside it."""
+    cpu: AnswerSlot = field(default_factory=lambda: AnswerSlot(CPU_SLOTS))
+    """Held while an answer computes; the worker threads wait for Slack's API outside it, and for
+    requests being acknowledged before it."""
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("bot.slack"))
 
     @property

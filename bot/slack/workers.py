@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -102,3 +103,48 @@ class TrackedExecutor(ThreadPoolExecutor):
             return True
         _done, not_done = wait(pending, timeout=timeout)
         return not not_done
+
+
+class AnswerSlot:
+    """The right to compute an answer: one at a time, and acknowledgements go first.
+
+    Python runs one thread at a time, so an answer computing while Slack waits for an
+    acknowledgement (3 s at most) takes the interpreter from the thread that would send it.
+    An answer therefore starts only when no request is being acknowledged, or after
+    ``ack_wait`` seconds, so a steady stream of requests cannot hold answers back for long.
+    """
+
+    def __init__(self, slots: int = 1, ack_wait: float = 0.1) -> None:
+        """``slots`` answers may compute at once; each waits at most ``ack_wait`` s for acknowledgements."""
+        self._slots = threading.BoundedSemaphore(slots)
+        self._ack_wait = ack_wait
+        self._acks = 0
+        self._no_acks = threading.Condition()
+
+    @contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        """Held while a request is dispatched up to its acknowledgement."""
+        with self._no_acks:
+            self._acks += 1
+        try:
+            yield
+        finally:
+            with self._no_acks:
+                self._acks -= 1
+                if not self._acks:
+                    self._no_acks.notify_all()
+
+    @property
+    def acknowledging_now(self) -> int:
+        """Requests being acknowledged at this moment."""
+        with self._no_acks:
+            return self._acks
+
+    def __enter__(self) -> AnswerSlot:
+        with self._no_acks:
+            self._no_acks.wait_for(lambda: not self._acks, timeout=self._ack_wait)
+        self._slots.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._slots.release()
