@@ -70,9 +70,16 @@ def run(args: argparse.Namespace) -> int:
         print("k8sfix match: error: nothing to match: give TEXT, -f FILE, or pipe text into k8sfix",
               file=sys.stderr)
         return 2
+    from bot.matching.clean import looks_binary
+
+    binary = looks_binary(text)
+    if binary:
+        print("k8sfix: the input is mostly binary data (control or undecodable bytes); only its readable "
+              "lines were matched", file=sys.stderr)
     matcher = matcher_for(args)
     # Two matches at least, so the confidence reason can name the runner-up; only --top are shown.
-    result = matcher.match(text, top=max(args.top, 2), lang=None)
+    # Random bytes decode to stray letters of many scripts: they tell no language, so answer in English.
+    result = matcher.match(text, top=max(args.top, 2), lang="en" if binary else None)
     display_lang = args.lang or result.query_lang
     report = _run_checks(result, text, args) if args.check else None
     if args.json:

@@ -105,3 +105,17 @@ def limit_paste(text: str, max_chars: int) -> tuple[str, bool]:
     tail = text[-tail_size:]
     tail = tail[tail.find("\n") + 1:] if "\n" in tail else tail
     return f"{head}\n{tail}", True
+
+
+_CONTROL_CHAR = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+BINARY_SHARE = 0.10
+"""A text whose share of control and replacement characters exceeds this is binary junk."""
+
+
+def looks_binary(text: str) -> bool:
+    """Whether ``text`` is mostly control or undecodable characters (a binary file, not a paste)."""
+    sample = text[:20_000]
+    if not sample:
+        return False
+    junk = len(_CONTROL_CHAR.findall(sample)) + sample.count("\ufffd")
+    return junk / len(sample) > BINARY_SHARE

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.matching.clean import limit_paste as limit_paste
+from bot.matching.clean import looks_binary as looks_binary
 
 # Linear on any text: a link or label cannot contain "<", so no attempt rescans past the next one.
 _LINK = re.compile(r"<((?:https?|mailto|ftp):[^|<>]{0,4000})(?:\|([^<>]{0,400}))?>")
@@ -19,9 +20,6 @@ _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]{0,400})?>")
 _SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]{1,40}(?:\|([^<>]{0,400}))?>")
 _FENCE = re.compile(r"```")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-BINARY_SHARE = 0.10
-"""A text whose share of control and replacement characters exceeds this is binary junk."""
 
 
 def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
@@ -36,16 +34,6 @@ def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
     text = _FENCE.sub("\n", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return text.strip()
-
-
-def looks_binary(text: str) -> bool:
-    """Whether ``text`` is mostly control or undecodable characters (a binary file, not a paste)."""
-    sample = text[:20_000]
-    if not sample:
-        return False
-    junk = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
-    return junk / len(sample) > BINARY_SHARE
-
 
 
 def without_control(text: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -66,6 +67,18 @@ def test_file_option_reads_binary_junk_without_crashing(tmp_path: Path) -> None:
     proc = run("-f", str(junk), "--json")
     assert proc.returncode == 0, proc.stderr
     assert json.loads(out(proc))["matches"][0]["id"] == "kube-proxy-conntrack-missing"
+    assert b"mostly binary data" in proc.stderr
+
+
+def test_random_bytes_are_answered_in_english_with_a_note(tmp_path: Path) -> None:
+    """Random bytes decode to stray letters of many scripts; they must not pass for a Chinese question."""
+    junk = tmp_path / "random.bin"
+    junk.write_bytes(random.Random(3).randbytes(4000))
+    proc = run("-f", str(junk), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(out(proc))
+    assert data["answer_language"] == "en"
+    assert b"mostly binary data" in proc.stderr
 
 
 def test_unreadable_file_is_named_in_the_error(tmp_path: Path) -> None:
