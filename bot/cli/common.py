@@ -49,8 +49,9 @@ def read_text_file(path: str) -> str:
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     unread = len(data) > MAX_INPUT_BYTES
-    text = data[:MAX_INPUT_BYTES].decode("utf-8", errors="replace")
-    from bot.matching.clean import limit_paste
+    from bot.matching.clean import decode_text, limit_paste
+
+    text = decode_text(data[:MAX_INPUT_BYTES])
 
     cut, was_cut = limit_paste(text, MAX_MATCH_CHARS)
     if unread or was_cut:

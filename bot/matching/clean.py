@@ -119,3 +119,17 @@ def looks_binary(text: str) -> bool:
         return False
     junk = len(_CONTROL_CHAR.findall(sample)) + sample.count("\ufffd")
     return junk / len(sample) > BINARY_SHARE
+
+
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_text(data: bytes) -> str:
+    """Text of a file or upload: UTF-8 (a byte-order mark dropped), or UTF-16 when it starts with its mark.
+
+    Windows PowerShell 5 writes redirected output (``kubectl logs POD > log.txt``) as UTF-16
+    with a mark; read as UTF-8 it would be all NUL bytes. Undecodable bytes become U+FFFD.
+    """
+    if data[:2] in _UTF16_BOMS:
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8-sig", errors="replace")

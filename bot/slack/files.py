@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.config import Settings
+from bot.matching.clean import decode_text
 from bot.slack.paste import looks_binary
 
 logger = logging.getLogger(__name__)
@@ -93,4 +94,4 @@ def download_text(url: str, settings: Settings) -> str:
     except OSError as exc:
         logger.warning("could not download an attached file", extra={"error": type(exc).__name__})
         return ""
-    return data[: settings.max_file_bytes].decode("utf-8", errors="replace")
+    return decode_text(data[: settings.max_file_bytes])

@@ -70,6 +70,19 @@ def test_file_option_reads_binary_junk_without_crashing(tmp_path: Path) -> None:
     assert b"mostly binary data" in proc.stderr
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-8-sig"])
+def test_a_file_with_a_byte_order_mark_is_decoded(tmp_path: Path, encoding: str) -> None:
+    """PowerShell 5 redirects output as UTF-16 with a mark; Notepad saves UTF-8 with one."""
+    log = tmp_path / "kube-proxy.log"
+    text = "I1121 starting kube-proxy\r\nconntrack returned error: error looking for path of conntrack\r\n"
+    data = text.encode(encoding)
+    log.write_bytes(data if encoding != "utf-16-be" else b"\xfe\xff" + data)
+    proc = run("-f", str(log), "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(out(proc))["matches"][0]["id"] == "kube-proxy-conntrack-missing"
+    assert b"binary" not in proc.stderr
+
+
 def test_random_bytes_are_answered_in_english_with_a_note(tmp_path: Path) -> None:
     """Random bytes decode to stray letters of many scripts; they must not pass for a Chinese question."""
     junk = tmp_path / "random.bin"

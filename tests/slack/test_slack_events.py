@@ -256,6 +256,18 @@ def test_triage_reads_text_snippets_attached_to_a_message(triage: Harness) -> No
     assert download.params["name"] == "F0SNIP"
 
 
+def test_triage_reads_a_utf16_log_as_windows_powershell_writes_it(triage: Harness) -> None:
+    # given: `kubectl logs ... > kube-proxy.log` in Windows PowerShell 5 writes UTF-16 with a byte-order mark
+    triage.fake.files["F0UTF16"] = ("I1121 starting kube-proxy\r\n" * 20 + CONNTRACK + "\r\n").encode("utf-16")
+    event = message_event("kube-proxy log from the Windows jump host", channel="C0ONCALL", subtype="file_share",
+                          files=[{"id": "F0UTF16", "filetype": "text", "mimetype": "text/plain", "size": 3000,
+                                  "url_private": triage.fake.file_url("F0UTF16")}])
+    # when
+    triage.event(event)
+    # then
+    assert header(blocks_of(triage.fake.wait_for("chat.postMessage")[0].params)) == CONNTRACK_TITLE
+
+
 def test_triage_skips_binary_and_oversized_files(triage: Harness) -> None:
     triage.fake.files["F0BIN"] = bytes(range(256)) * 40
     triage.event(message_event("see file", channel="C0ONCALL", subtype="file_share", files=[
