@@ -332,41 +332,73 @@ class Matcher:
             where = {text: k for k, text in enumerate(distinct)}
             return self._lexical(distinct, foreign, seen)[[where[text] for text in masked_texts]]
         n = len(self.index)
-        cal = self.tuning
-        unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
-        texts = masked_texts
-        norms = np.zeros(len(texts), dtype=np.float32)
-        slots: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        telling: list[np.ndarray] = []
-        for u, text in enumerate(texts):
-            offset = u * n
+        found_by_unit = []
+        for text in masked_texts:
             found = features(text, self.index.lexicon)
             if seen is not None:
                 seen[text] = found
-            for feature, weight in found.items():
-                weight = min(weight, 1.5)
-                if feature in self.index.alert_entries:
-                    weight *= cal.alert_name_boost
-                posting = self.index.posting(feature)
-                if posting is None:
-                    norms[u] += weight * (unknown * cal.unknown_han_share if feature[0] == "#" else unknown)
-                    continue
-                idf = self.index.idf[feature]
-                norms[u] += weight * idf
-                slots.append(posting.entries + offset)
-                values.append(posting.weights * weight)
-                if weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP:
-                    telling.append(posting.entries + offset)
-        size = len(texts) * n
-        if not slots:
-            return np.zeros((len(texts), n), dtype=np.float32)
-        scores = np.bincount(np.concatenate(slots), np.concatenate(values), minlength=size).reshape(len(texts), n)
-        breadth = (np.bincount(np.concatenate(telling), minlength=size) if telling else np.zeros(size))
+            found_by_unit.append(found)
+        gathered = self._gather(found_by_unit, foreign)
+        size = len(masked_texts) * n
+        if gathered is None:
+            return np.zeros((len(masked_texts), n), dtype=np.float32)
+        slots, values, telling, norms = gathered
+        cal = self.tuning
+        scores = np.bincount(slots, values, minlength=size).reshape(len(masked_texts), n)
+        breadth = np.bincount(telling, minlength=size) if len(telling) else np.zeros(size)
         mass = np.minimum(1.0, scores / cal.evidence_mass)
-        agreement = np.minimum(1.0, breadth.reshape(len(texts), n) / cal.telling_words)
+        agreement = np.minimum(1.0, breadth.reshape(len(masked_texts), n) / cal.telling_words)
         safe_norms = np.where(norms > 0, norms, 1.0)[:, None]
         return (scores / safe_norms * mass * agreement).astype(np.float32)
+
+    def _gather(self, found_by_unit: Sequence[dict[str, float]], foreign: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every unit's postings as flat slots and weights, the slots of telling features, the units' norms.
+
+        None when no feature is indexed. A slot is ``unit * len(index) + entry``. Features are looked
+        up one by one (a dict each); the postings themselves are cut and weighted in a few numpy calls
+        for the whole query, not a slice and a product per feature. Each norm is summed in float32 in
+        feature order, as a running total would be, so the scores are the same to the last bit.
+        """
+        n = len(self.index)
+        cal = self.tuning
+        unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
+        spans, idfs, alerts = self.index.spans, self.index.idf, self.index.alert_entries
+        norms = np.zeros(len(found_by_unit), dtype=np.float32)
+        starts: list[int] = []
+        stops: list[int] = []
+        weights: list[float] = []
+        offsets: list[int] = []
+        telling: list[bool] = []
+        for u, found in enumerate(found_by_unit):
+            terms: list[float] = []
+            offset = u * n
+            for feature, weight in found.items():
+                weight = min(weight, 1.5)
+                if feature in alerts:
+                    weight *= cal.alert_name_boost
+                span = spans.get(feature)
+                if span is None:
+                    terms.append(weight * (unknown * cal.unknown_han_share if feature[0] == "#" else unknown))
+                    continue
+                idf = idfs[feature]
+                terms.append(weight * idf)
+                starts.append(span[0])
+                stops.append(span[1])
+                weights.append(weight)
+                offsets.append(offset)
+                telling.append(weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP)
+            if terms:
+                norms[u] = np.cumsum(np.asarray(terms, dtype=np.float32), dtype=np.float32)[-1]
+        if not starts:
+            return None
+        lengths = np.asarray(stops, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
+        ends = np.cumsum(lengths)
+        shift = np.asarray(starts, dtype=np.int64) - (ends - lengths)
+        places = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(shift, lengths)
+        slots = self.index.posting_entries[places] + np.repeat(np.asarray(offsets, dtype=np.int64), lengths)
+        values = self.index.posting_weights[places] * np.repeat(np.asarray(weights, dtype=np.float32), lengths)
+        return slots, values, slots[np.repeat(np.asarray(telling, dtype=bool), lengths)], norms
 
     def _with_quoted(self, shortlist: np.ndarray, masked: Sequence[str]) -> np.ndarray:
         """The shortlist plus the entries with a signature whose key words are all in the text.
@@ -408,20 +440,18 @@ class Matcher:
         if not rows or not queries:
             return out, {}
         choices = [self.index.signatures[r] for r in rows]
-        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor)
+        shares = self._key_shares([q for _, q in queries], rows)
+        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor, wanted=shares > 0)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
         floor = self.tuning.fuzzy_floor
         aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
         scores = aligned * coverage * self.index.signature_specificity[rows][None, :]
+        scores *= shares
         owners = self.index.signature_owner[rows]
         for k, col in zip(*np.nonzero(scores), strict=True):
             row = rows[col]
-            keys = self.index.signature_keys[row]
-            if keys:
-                words = set(_KEY_TOKEN.findall(queries[k][1]))
-                scores[k, col] *= sum(w in words for w in keys) / len(keys)
             part = self.index.signature_distinctive[row]
             if part and fuzz.partial_ratio(part, queries[k][1]) < DISTINCTIVE_RATIO:
                 scores[k, col] *= DISTINCTIVE_MISS
@@ -431,6 +461,29 @@ class Matcher:
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])
         return out, {owner: row for owner, (_, row) in best.items()}
+
+    def _key_shares(self, queries: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        """For each query and signature row, the share of the signature's key words the query holds.
+
+        1 for a signature without key words. A pair whose share is 0 scores 0 however well it
+        aligns, so it is never aligned.
+        """
+        wanted = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(wanted, kind="stable")
+        ordered = wanted[order]
+        hits = np.zeros((len(queries), len(rows)), dtype=np.int64)
+        for k, query in enumerate(queries):
+            keys = self.index.key_signatures
+            found = [keys[w] for w in set(_KEY_TOKEN.findall(query)) if w in keys]
+            if not found:
+                continue
+            keyed = np.concatenate(found)
+            at = np.minimum(np.searchsorted(ordered, keyed), len(ordered) - 1)
+            among = ordered[at] == keyed
+            hits[k] = np.bincount(order[at[among]], minlength=len(rows))
+        counts = self._key_counts[rows]
+        shares = np.where(counts > 0, hits / np.maximum(counts, 1), 1.0)
+        return shares.astype(np.float32)
 
     def _aggregate(self, combined: np.ndarray, units: Sequence[_Unit]) -> np.ndarray:
         """Best unit plus a share of the next best, plus a share of the whole text's own view.
