@@ -129,6 +129,36 @@ _BARE_KEY = re.compile(r"^-?\s*[\w.\-/]+:\s*(?:[|>][-+]?)?$")
 """A YAML key that opens a block ("selector:", "spec:"): structure, never evidence."""
 
 
+@dataclass(frozen=True)
+class _WordPostings:
+    """The postings of a unit's words (not stems, not Han characters) end to end, to tell which an entry shares."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    """Each word's weight in the unit, capped as the lexical scoring caps it."""
+    entries: np.ndarray
+    values: np.ndarray
+    """The entry and the posting weight of every posting."""
+    ends: np.ndarray
+    """Where each word's postings end."""
+
+    @classmethod
+    def of(cls, index: SearchIndex, found: dict[str, float]) -> _WordPostings:
+        words = [(f, w, index.spans[f]) for f, w in found.items() if f[0] not in "~#" and f in index.spans]
+        spans = [np.arange(lo, hi) for _, _, (lo, hi) in words]
+        places = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
+        return cls(tuple(f for f, _, _ in words), tuple(min(w, 1.5) for _, w, _ in words),
+                   index.posting_entries[places], index.posting_weights[places],
+                   np.cumsum([len(s) for s in spans], dtype=np.int64))
+
+    def shared_with(self, entry: int) -> list[tuple[float, str]]:
+        """(weight, word) of each word entry ``entry`` carries, in the unit's order; a posting holds an entry once."""
+        hits = np.flatnonzero(self.entries == entry)
+        which = np.searchsorted(self.ends, hits, side="right")
+        return [(float(self.values[h]) * self.weights[k], self.names[k])
+                for h, k in zip(hits.tolist(), which.tolist(), strict=True)]
+
+
 class Matcher:
     """Matches text against one loaded knowledge base; safe to share between threads."""
 
@@ -188,10 +218,11 @@ class Matcher:
         problem = reports_a_problem(cleaned, query_lang)
         agreement = _agreement(combined, [n for n, u in enumerate(units) if u.is_line])
         matches = []
+        words: dict[str, _WordPostings] = {}
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
             why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits),
-                            seen)
+                            seen, words)
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -243,17 +274,18 @@ class Matcher:
         return found if found is not None else features(text, self.index.lexicon)
 
     def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
-             aligned: dict[int, int], setting: Setting, fit: Fit, seen: dict[str, dict[str, float]]) -> Why:
-        """The signature, words and setting behind entry ``i``'s score."""
+             aligned: dict[int, int], setting: Setting, fit: Fit, seen: dict[str, dict[str, float]],
+             words: dict[str, _WordPostings]) -> Why:
+        """The signature, words and setting behind entry ``i``'s score.
+
+        ``words`` keeps each unit's word postings for the query's other answers: they mostly share a best unit.
+        """
         best_unit = int(np.argmax(combined[:, i]))
-        shared: list[tuple[float, str]] = []
-        for feature, weight in self._features_of(masked[best_unit], seen).items():
-            posting = self.index.posting(feature)
-            if posting is None or feature[0] in "~#":
-                continue
-            at = int(np.searchsorted(posting.entries, i))  # a posting lists its entries in ascending order
-            if at < len(posting.entries) and posting.entries[at] == i:
-                shared.append((float(posting.weights[at]) * min(weight, 1.5), feature))
+        text = masked[best_unit]
+        postings = words.get(text)
+        if postings is None:
+            postings = words[text] = _WordPostings.of(self.index, self._features_of(text, seen))
+        shared = postings.shared_with(i)
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
         context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
