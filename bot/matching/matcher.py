@@ -145,11 +145,13 @@ class _WordPostings:
     @classmethod
     def of(cls, index: SearchIndex, found: dict[str, float]) -> _WordPostings:
         words = [(f, w, index.spans[f]) for f, w in found.items() if f[0] not in "~#" and f in index.spans]
-        spans = [np.arange(lo, hi) for _, _, (lo, hi) in words]
-        places = np.concatenate(spans) if spans else np.zeros(0, dtype=np.int64)
-        return cls(tuple(f for f, _, _ in words), tuple(min(w, 1.5) for _, w, _ in words),
-                   index.posting_entries[places], index.posting_weights[places],
-                   np.cumsum([len(s) for s in spans], dtype=np.int64))
+        starts = [lo for _, _, (lo, _) in words]
+        stops = [hi for _, _, (_, hi) in words]
+        lengths = np.asarray(stops, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
+        entries, values = ((index.posting_entries[:0], index.posting_weights[:0]) if not words else
+                           _spans_of((index.posting_entries, index.posting_weights), starts, stops, lengths))
+        return cls(tuple(f for f, _, _ in words), tuple(min(w, 1.5) for _, w, _ in words), entries, values,
+                   np.cumsum(lengths))
 
     def shared_with(self, entry: int) -> list[tuple[float, str]]:
         """(weight, word) of each word entry ``entry`` carries, in the unit's order; a posting holds an entry once."""
@@ -425,11 +427,10 @@ class Matcher:
         if not starts:
             return None
         lengths = np.asarray(stops, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
-        ends = np.cumsum(lengths)
-        shift = np.asarray(starts, dtype=np.int64) - (ends - lengths)
-        places = np.arange(int(ends[-1]), dtype=np.int64) + np.repeat(shift, lengths)
-        slots = self.index.posting_entries[places] + np.repeat(np.asarray(offsets, dtype=np.int64), lengths)
-        values = self.index.posting_weights[places] * np.repeat(np.asarray(weights, dtype=np.float32), lengths)
+        entries, values = _spans_of((self.index.posting_entries, self.index.posting_weights), starts, stops, lengths)
+        slots = entries.astype(np.int64)
+        slots += np.repeat(np.asarray(offsets, dtype=np.int64), lengths)
+        values *= np.repeat(np.asarray(weights, dtype=np.float32), lengths)
         return slots, values, slots[np.repeat(np.asarray(telling, dtype=bool), lengths)], norms
 
     def _with_quoted(self, shortlist: np.ndarray, masked: Sequence[str]) -> np.ndarray:
@@ -588,6 +589,26 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+VIEW_SPAN = 16
+"""Mean span length from which spans are cut as slices (views) rather than gathered by index."""
+
+
+def _spans_of(arrays: tuple[np.ndarray, ...], starts: list[int], stops: list[int],
+              lengths: np.ndarray) -> list[np.ndarray]:
+    """For each array, the spans ``starts[k]:stops[k]`` end to end (new arrays).
+
+    Long spans (a large KB's common words) copy fastest as slices; many short ones are cheaper
+    gathered in one indexing step than cut one slice at a time.
+    """
+    total = int(lengths.sum())
+    if total >= VIEW_SPAN * len(starts):
+        return [np.concatenate([a[lo:hi] for lo, hi in zip(starts, stops, strict=True)]) for a in arrays]
+    ends = np.cumsum(lengths)
+    shift = np.asarray(starts, dtype=np.int64) - (ends - lengths)
+    places = np.arange(total, dtype=np.int64) + np.repeat(shift, lengths)
+    return [a[places] for a in arrays]
 
 
 def _top_indices(values: np.ndarray, k: int) -> np.ndarray:
