@@ -7,13 +7,16 @@ and ``str.__contains__`` finds a literal in a few microseconds. A :class:`Gate` 
 literals from the parsed pattern once; when none is in the text, the pattern cannot match and
 is not run. Otherwise the pattern itself decides, so the answer is always the pattern's.
 
-Case-insensitive literals are compared with the lower-cased text, and only for ASCII texts:
-there ``str.lower`` folds exactly as the engine does. Any other text runs the pattern.
+Case-insensitive literals are compared with the lower-cased text. For an ASCII text ``str.lower``
+folds exactly as the engine does; a text of other scripts is compared only with ASCII literals,
+once the four other characters the engine matches with ASCII letters (the Kelvin sign, the long s,
+the dotless i and the dotted I) are made ASCII too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -68,25 +71,44 @@ class Gate:
 
     def search(self, text: str) -> bool:
         """Whether ``pattern.search(text)`` finds a match."""
-        if len(text) >= GATE_MIN_CHARS:
-            folded = bool(self.pattern.flags & re.IGNORECASE)
-            if folded and not text.isascii():
-                return self.pattern.search(text) is not None
-            seen = _lower(text) if folded else text
-            literals = self.literals
-            if literals is not None and not any(lit in seen for lit in literals):
-                return False
-            alternatives = self.alternatives
-            if alternatives is not None:
-                return any(part.search(text) is not None for part, lits in alternatives
-                           if lits is None or any(lit in seen for lit in lits))
-        return self.pattern.search(text) is not None
+        if len(text) < GATE_MIN_CHARS:
+            return self.pattern.search(text) is not None
+        folded = bool(self.pattern.flags & re.IGNORECASE)
+        # Folded literals hold for a text of other scripts too, when they are ASCII (see _ASCII_TWINS).
+        keep: Callable[[Literals | None], Literals | None] = (
+            _ascii_only if folded and not text.isascii() else _as_is)
+        seen = _folded(text) if folded else text
+        literals = keep(self.literals)
+        if literals is not None and not any(lit in seen for lit in literals):
+            return False
+        alternatives = self.alternatives
+        if alternatives is None:
+            return self.pattern.search(text) is not None
+        for part, lits in alternatives:
+            wanted = keep(lits)
+            if (wanted is None or any(lit in seen for lit in wanted)) and part.search(text) is not None:
+                return True
+        return False
+
+
+_ASCII_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
+"""The only characters besides ASCII letters that a case-insensitive pattern matches with an ASCII letter
+(and no other character lower-cases to ASCII): made ASCII, a text holds every folded ASCII literal of a match."""
 
 
 @lru_cache(maxsize=16)
-def _lower(text: str) -> str:
-    """One lower-casing per text, however many gates test it."""
-    return text.lower()
+def _folded(text: str) -> str:
+    """One folding per text, however many gates test it: lower-cased, twins of ASCII letters made ASCII."""
+    return text.translate(_ASCII_TWINS).lower()
+
+
+def _ascii_only(literals: Literals | None) -> Literals | None:
+    """``literals`` when all are ASCII, else None: a non-ASCII one may match characters lower-casing misses."""
+    return literals if literals is not None and all(lit.isascii() for lit in literals) else None
+
+
+def _as_is(literals: Literals | None) -> Literals | None:
+    return literals
 
 
 MIN_ALTERNATIVES = 4
