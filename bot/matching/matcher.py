@@ -35,7 +35,7 @@ from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
 from bot.matching.manifests import facts_of
-from bot.matching.mask import mask
+from bot.matching.mask import mask_lines
 from bot.matching.types import Match, MatchResult, Why
 
 MAX_INPUT_CHARS = 2_000_000
@@ -192,7 +192,8 @@ class Matcher:
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
-        masked = [mask(u.text) for u in units]
+        memo: dict[str, str] = {}
+        masked = [mask_lines(u.text, memo) for u in units]
         foreign = query_lang not in ("en", "und")
         seen: dict[str, dict[str, float]] = {}
         lexical = self._lexical(masked, foreign=foreign, seen=seen)
