@@ -22,17 +22,19 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
 
 
-def partial_ratios(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> np.ndarray:
+def partial_ratios(queries: Sequence[str], choices: Sequence[str], cutoff: int,
+                   wanted: np.ndarray | None = None) -> np.ndarray:
     """``process.cdist(queries, choices, scorer=fuzz.partial_ratio, score_cutoff=cutoff)`` as uint8.
 
     Scores below ``cutoff`` are 0, as with cdist. Repeated queries (lines masked alike) are
-    aligned once.
+    aligned once. ``wanted`` (a boolean matrix of the same shape) names the pairs the caller
+    will use: the others are left 0 without being aligned.
     """
     out = np.zeros((len(queries), len(choices)), dtype=np.uint8)
     if not len(queries) or not len(choices):
         return out
     distinct = list(dict.fromkeys(queries))
-    candidates = _candidates(distinct, choices, cutoff)
+    candidates = _candidates(distinct, choices, cutoff, _wanted_of_distinct(queries, distinct, wanted))
     rows = np.zeros((len(distinct), len(choices)), dtype=np.uint8)
     for k, query in enumerate(distinct):
         cols = np.flatnonzero(candidates[k]).tolist()
@@ -44,14 +46,28 @@ def partial_ratios(queries: Sequence[str], choices: Sequence[str], cutoff: int) 
     return out
 
 
-def _candidates(queries: Sequence[str], choices: Sequence[str], cutoff: int) -> np.ndarray:
-    """For every pair, whether its partial ratio can reach ``cutoff`` (exact integer test of the bound)."""
+def _wanted_of_distinct(queries: Sequence[str], distinct: list[str], wanted: np.ndarray | None) -> np.ndarray | None:
+    """``wanted`` for the distinct queries: a pair is wanted when it is for any copy of the query."""
+    if wanted is None or len(distinct) == len(queries):
+        return wanted
+    where = {query: k for k, query in enumerate(distinct)}
+    out = np.zeros((len(distinct), wanted.shape[1]), dtype=bool)
+    for query, row in zip(queries, wanted, strict=True):
+        out[where[query]] |= row
+    return out
+
+
+def _candidates(queries: Sequence[str], choices: Sequence[str], cutoff: int,
+                wanted: np.ndarray | None = None) -> np.ndarray:
+    """For every (wanted) pair, whether its partial ratio can reach ``cutoff`` (exact integer test of the bound)."""
     lcs = process.cdist(queries, choices, scorer=LCSseq.similarity, processor=None, dtype=np.int64, workers=1)
     q_len = np.asarray([len(q) for q in queries], dtype=np.int64)[:, None]
     c_len = np.asarray([len(c) for c in choices], dtype=np.int64)[None, :]
     shorter = np.minimum(q_len, c_len)
     common = np.minimum(lcs, shorter)
     keep = (200 * common >= cutoff * (shorter + common)) | (shorter == 0)
+    if wanted is not None:
+        keep &= wanted
     long_pairs: dict[tuple[str, int], list[tuple[int, int, str]]] = {}
     for k, c in zip(*np.nonzero(keep & (shorter > FAST_NEEDLE)), strict=True):
         query, choice = queries[k], choices[c]

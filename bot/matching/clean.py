@@ -27,9 +27,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]+")
 _FENCE = re.compile(r"^[ \t]*```[\w-]{0,40}[ \t]*$|```", re.MULTILINE)
 _SLACK_LINK = re.compile(r"<((?:https?|mailto|ftp)://[^|<>\s]{0,4000}|mailto:[^|<>\s]{0,400})(?:\|([^<>\n]{0,400}))?>")
 _SLACK_REF = re.compile(r"<([@#!])([^|<>\n]{0,200})(?:\|([^<>\n]{0,400}))?>")
-_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_ITALIC = re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])")
-_STRIKE = re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
+# Emphasis patterns open with their mark and look back past it ("_(?<!\w_)", not "(?<!\w)_"): the same
+# matches, but the engine scans for the mark instead of trying the look-behind at every character.
+_BOLD = re.compile(r"\*(?<![\w*]\*)(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_ITALIC = re.compile(r"_(?<!\w_)(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])")
+_STRIKE = re.compile(r"~(?<![\w~]~)(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])")
 _QUOTE_PREFIX = re.compile(r"^&gt;\s?|^>\s?", re.MULTILINE)
 _ESCAPED_NEWLINE = re.compile(r"(?:\\r)?\\n")
 _JSON_MESSAGE_KEYS = ("msg", "message", "log", "error", "err", "stack_trace", "exception", "reason")
@@ -38,7 +40,7 @@ _JSON_MESSAGE_KEYS = ("msg", "message", "log", "error", "err", "stack_trace", "e
 def clean_text(raw: str) -> str:
     """Return ``raw`` as plain text lines, without markup, escapes or control characters."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _ANSI.sub("", text)
+    text = _ANSI.sub("", text) if "\x1b" in text else text
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     text = _SPACES.sub(" ", text)
@@ -51,15 +53,22 @@ def clean_text(raw: str) -> str:
 
 
 def unslack(text: str) -> str:
-    """Undo Slack's message formatting: links, mentions, entities, fences, emphasis."""
-    text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    text = _SLACK_REF.sub(_slack_ref, text)
-    text = _QUOTE_PREFIX.sub("", text)
+    """Undo Slack's message formatting: links, mentions, entities, fences, emphasis.
+
+    A rule whose every match holds a character the text lacks is not run (a long log has no fences).
+    """
+    if "<" in text:
+        text = _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text)
+        text = _SLACK_REF.sub(_slack_ref, text)
+    if ">" in text or "&gt;" in text:
+        text = _QUOTE_PREFIX.sub("", text)
     text = html.unescape(text) if "&" in text else text
-    text = _FENCE.sub("", text)
-    text = _BOLD.sub(r"\1", text)
-    text = _ITALIC.sub(r"\1", text)
-    return _STRIKE.sub(r"\1", text)
+    if "```" in text:
+        text = _FENCE.sub("", text)
+    for mark, pattern in (("*", _BOLD), ("_", _ITALIC), ("~", _STRIKE)):
+        if mark in text:
+            text = pattern.sub(r"\1", text)
+    return text
 
 
 def _slack_ref(m: re.Match[str]) -> str:

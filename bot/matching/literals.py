@@ -7,13 +7,16 @@ and ``str.__contains__`` finds a literal in a few microseconds. A :class:`Gate` 
 literals from the parsed pattern once; when none is in the text, the pattern cannot match and
 is not run. Otherwise the pattern itself decides, so the answer is always the pattern's.
 
-Case-insensitive literals are compared with the lower-cased text, and only for ASCII texts:
-there ``str.lower`` folds exactly as the engine does. Any other text runs the pattern.
+Case-insensitive literals are compared with the lower-cased text. For an ASCII text ``str.lower``
+folds exactly as the engine does; a text of other scripts is compared only with ASCII literals,
+once the four other characters the engine matches with ASCII letters (the Kelvin sign, the long s,
+the dotless i and the dotted I) are made ASCII too.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -30,14 +33,20 @@ _UNSET: Any = object()
 
 
 class Gate:
-    """A pattern (compiled on first use) and the literals one of which each of its matches contains."""
+    """A pattern (compiled on first use) and the literals one of which each of its matches contains.
 
-    __slots__ = ("_literals", "_pattern", "_source")
+    A pattern that is one alternation (``dns|nslookup|resolv``) is also kept as its alternatives, each
+    with its own literals: a long text then runs only the alternatives whose literals it holds, not
+    the whole alternation at every position because one of them occurs.
+    """
+
+    __slots__ = ("_alternatives", "_literals", "_pattern", "_source")
 
     def __init__(self, pattern: str | re.Pattern[str]) -> None:
         self._source = pattern
         self._pattern: re.Pattern[str] | None = pattern if isinstance(pattern, re.Pattern) else None
         self._literals: Literals | None = _UNSET
+        self._alternatives: tuple[tuple[re.Pattern[str], Literals | None], ...] | None = _UNSET
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -53,25 +62,131 @@ class Gate:
             self._literals = required_literals(self.pattern)
         return self._literals
 
+    @property
+    def alternatives(self) -> tuple[tuple[re.Pattern[str], Literals | None], ...] | None:
+        """The alternatives of a pattern that is one alternation, each compiled with its literals, or None."""
+        if self._alternatives is _UNSET:
+            self._alternatives = _alternatives_of(self.pattern)
+        return self._alternatives
+
     def search(self, text: str) -> bool:
         """Whether ``pattern.search(text)`` finds a match."""
-        if len(text) >= GATE_MIN_CHARS:
-            literals = self.literals
-            if literals is not None:
-                if not self.pattern.flags & re.IGNORECASE:
-                    if not any(lit in text for lit in literals):
-                        return False
-                elif text.isascii():
-                    lowered = _lower(text)
-                    if not any(lit in lowered for lit in literals):
-                        return False
-        return self.pattern.search(text) is not None
+        if len(text) < GATE_MIN_CHARS:
+            return self.pattern.search(text) is not None
+        folded = bool(self.pattern.flags & re.IGNORECASE)
+        # Folded literals hold for a text of other scripts too, when they are ASCII (see _ASCII_TWINS).
+        keep: Callable[[Literals | None], Literals | None] = (
+            _ascii_only if folded and not text.isascii() else _as_is)
+        seen = _folded(text) if folded else text
+        literals = keep(self.literals)
+        if literals is not None and not any(lit in seen for lit in literals):
+            return False
+        alternatives = self.alternatives
+        if alternatives is None:
+            return self.pattern.search(text) is not None
+        for part, lits in alternatives:
+            wanted = keep(lits)
+            if (wanted is None or any(lit in seen for lit in wanted)) and part.search(text) is not None:
+                return True
+        return False
+
+
+_ASCII_TWINS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u212a": "k", "\u017f": "s"})
+"""The only characters besides ASCII letters that a case-insensitive pattern matches with an ASCII letter
+(and no other character lower-cases to ASCII): made ASCII, a text holds every folded ASCII literal of a match."""
 
 
 @lru_cache(maxsize=16)
-def _lower(text: str) -> str:
-    """One lower-casing per text, however many gates test it."""
-    return text.lower()
+def _folded(text: str) -> str:
+    """One folding per text, however many gates test it: lower-cased, twins of ASCII letters made ASCII."""
+    return text.translate(_ASCII_TWINS).lower()
+
+
+def _ascii_only(literals: Literals | None) -> Literals | None:
+    """``literals`` when all are ASCII, else None: a non-ASCII one may match characters lower-casing misses."""
+    return literals if literals is not None and all(lit.isascii() for lit in literals) else None
+
+
+def _as_is(literals: Literals | None) -> Literals | None:
+    return literals
+
+
+MIN_ALTERNATIVES = 4
+"""An alternation of fewer alternatives is run whole: splitting it saves little."""
+
+
+def _alternatives_of(pattern: re.Pattern[str]) -> tuple[tuple[re.Pattern[str], Literals | None], ...] | None:
+    """The top-level alternatives of ``pattern``, compiled with its flags, or None when it is not one alternation.
+
+    A text matches an alternation exactly when it matches one of its alternatives, as long as no
+    alternative refers to a group of another (a backreference or a conditional): such patterns,
+    and any whose source does not split into the parsed alternatives, are kept whole.
+    """
+    if pattern.flags & (re.LOCALE | re.VERBOSE) or not isinstance(pattern.pattern, str):
+        return None
+    try:
+        parsed = sre_parse.parse(pattern.pattern, pattern.flags)
+    except (re.error, RecursionError):
+        return None
+    items = list(parsed)
+    if len(items) != 1 or items[0][0] != sre.BRANCH or _refers_to_groups(items):
+        return None
+    pieces = _split_top_level(pattern.pattern)
+    if pieces is None or len(pieces) != len(items[0][1][1]) or len(pieces) < MIN_ALTERNATIVES:
+        return None
+    try:
+        compiled = [re.compile(piece, pattern.flags) for piece in pieces]
+    except re.error:
+        return None
+    return tuple((part, required_literals(part)) for part in compiled)
+
+
+def _refers_to_groups(items: list[tuple[Any, Any]]) -> bool:
+    """Whether a parsed pattern holds a backreference or a group conditional anywhere."""
+    for op, av in items:
+        if op in (sre.GROUPREF, sre.GROUPREF_EXISTS):
+            return True
+        children = av if isinstance(av, (list, tuple)) else [av]
+        for child in children:
+            if isinstance(child, sre_parse.SubPattern) and _refers_to_groups(list(child)):
+                return True
+            if isinstance(child, (list, tuple)):
+                subs = [c for c in child if isinstance(c, sre_parse.SubPattern)]
+                if any(_refers_to_groups(list(sub)) for sub in subs):
+                    return True
+    return False
+
+
+def _split_top_level(source: str) -> list[str] | None:
+    """``source`` cut at each ``|`` outside groups, character classes and escapes.
+
+    A leading inline flag group stays with the first piece; every piece is compiled with the
+    pattern's flags, which hold it.
+    """
+    pieces, start, depth, k, in_class = [], 0, 0, 0, False
+    while k < len(source):
+        char = source[k]
+        if char == "\\":
+            k += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            k += 1
+            k += source[k:k + 1] == "^"
+            k += source[k:k + 1] == "]"  # a "]" right after the opening is a member
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            pieces.append(source[start:k])
+            start = k + 1
+        k += 1
+    pieces.append(source[start:])
+    return pieces if depth == 0 and not in_class else None
 
 
 def required_literals(pattern: re.Pattern[str]) -> Literals | None:

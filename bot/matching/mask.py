@@ -64,6 +64,32 @@ def mask(line: str) -> str:
     return line
 
 
+_RUNS_ON = re.compile(r"(?:[IWEF]\d{4}|\.\d+(?:\s+\d+)?|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                      r"(?:\s+\d{1,2})?)\s*$")
+"""A line end after which a klog header or a syslog time may go on: each of their spaces follows one of these."""
+
+
+def mask_lines(text: str, memo: dict[str, str]) -> str:
+    r""":func:`mask` of ``text``, worked out line by line through ``memo`` where that gives the same text.
+
+    The units of one query (the whole text, its prose, its lines) repeat the same lines, and
+    ``memo`` masks each once. Only the klog and syslog rules can match across a line break
+    (their ``\s+``); when no line ends as the start of one of them does (:data:`_RUNS_ON`), no
+    rule reaches past its line, every look-around sees a line break as it sees the text's ends,
+    and masking line by line is masking the whole.
+    """
+    lines = text.split("\n")
+    if len(lines) > 1 and any(_RUNS_ON.search(line) for line in lines[:-1]):
+        return mask(text)
+    out = []
+    for line in lines:
+        found = memo.get(line)
+        if found is None:
+            found = memo[line] = mask(line)
+        out.append(found)
+    return "\n".join(out)
+
+
 def mask_every_rule(line: str) -> str:
     """:func:`mask` running every rule in turn: the definition that :func:`mask` must equal."""
     for pattern, placeholder in MASKING_RULES:

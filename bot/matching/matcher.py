@@ -35,7 +35,7 @@ from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
 from bot.matching.manifests import facts_of
-from bot.matching.mask import mask
+from bot.matching.mask import mask_lines
 from bot.matching.types import Match, MatchResult, Why
 
 MAX_INPUT_CHARS = 2_000_000
@@ -129,6 +129,38 @@ _BARE_KEY = re.compile(r"^-?\s*[\w.\-/]+:\s*(?:[|>][-+]?)?$")
 """A YAML key that opens a block ("selector:", "spec:"): structure, never evidence."""
 
 
+@dataclass(frozen=True)
+class _WordPostings:
+    """The postings of a unit's words (not stems, not Han characters) end to end, to tell which an entry shares."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    """Each word's weight in the unit, capped as the lexical scoring caps it."""
+    entries: np.ndarray
+    values: np.ndarray
+    """The entry and the posting weight of every posting."""
+    ends: np.ndarray
+    """Where each word's postings end."""
+
+    @classmethod
+    def of(cls, index: SearchIndex, found: dict[str, float]) -> _WordPostings:
+        words = [(f, w, index.spans[f]) for f, w in found.items() if f[0] not in "~#" and f in index.spans]
+        starts = [lo for _, _, (lo, _) in words]
+        stops = [hi for _, _, (_, hi) in words]
+        lengths = np.asarray(stops, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
+        entries, values = ((index.posting_entries[:0], index.posting_weights[:0]) if not words else
+                           _spans_of((index.posting_entries, index.posting_weights), starts, stops, lengths))
+        return cls(tuple(f for f, _, _ in words), tuple(min(w, 1.5) for _, w, _ in words), entries, values,
+                   np.cumsum(lengths))
+
+    def shared_with(self, entry: int) -> list[tuple[float, str]]:
+        """(weight, word) of each word entry ``entry`` carries, in the unit's order; a posting holds an entry once."""
+        hits = np.flatnonzero(self.entries == entry)
+        which = np.searchsorted(self.ends, hits, side="right")
+        return [(float(self.values[h]) * self.weights[k], self.names[k])
+                for h, k in zip(hits.tolist(), which.tolist(), strict=True)]
+
+
 class Matcher:
     """Matches text against one loaded knowledge base; safe to share between threads."""
 
@@ -160,7 +192,8 @@ class Matcher:
         if not units or not len(self.index):
             return MatchResult(query_lang=query_lang, matches=(), abstained=True)
 
-        masked = [mask(u.text) for u in units]
+        memo: dict[str, str] = {}
+        masked = [mask_lines(u.text, memo) for u in units]
         foreign = query_lang not in ("en", "und")
         seen: dict[str, dict[str, float]] = {}
         lexical = self._lexical(masked, foreign=foreign, seen=seen)
@@ -188,10 +221,11 @@ class Matcher:
         problem = reports_a_problem(cleaned, query_lang)
         agreement = _agreement(combined, [n for n, u in enumerate(units) if u.is_line])
         matches = []
+        words: dict[str, _WordPostings] = {}
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
             why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits),
-                            seen)
+                            seen, words)
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -243,17 +277,18 @@ class Matcher:
         return found if found is not None else features(text, self.index.lexicon)
 
     def _why(self, i: int, units: Sequence[_Unit], masked: Sequence[str], combined: np.ndarray,
-             aligned: dict[int, int], setting: Setting, fit: Fit, seen: dict[str, dict[str, float]]) -> Why:
-        """The signature, words and setting behind entry ``i``'s score."""
+             aligned: dict[int, int], setting: Setting, fit: Fit, seen: dict[str, dict[str, float]],
+             words: dict[str, _WordPostings]) -> Why:
+        """The signature, words and setting behind entry ``i``'s score.
+
+        ``words`` keeps each unit's word postings for the query's other answers: they mostly share a best unit.
+        """
         best_unit = int(np.argmax(combined[:, i]))
-        shared: list[tuple[float, str]] = []
-        for feature, weight in self._features_of(masked[best_unit], seen).items():
-            posting = self.index.posting(feature)
-            if posting is None or feature[0] in "~#":
-                continue
-            at = int(np.searchsorted(posting.entries, i))  # a posting lists its entries in ascending order
-            if at < len(posting.entries) and posting.entries[at] == i:
-                shared.append((float(posting.weights[at]) * min(weight, 1.5), feature))
+        text = masked[best_unit]
+        postings = words.get(text)
+        if postings is None:
+            postings = words[text] = _WordPostings.of(self.index, self._features_of(text, seen))
+        shared = postings.shared_with(i)
         shared.sort(key=lambda p: (-p[0], p[1]))
         row = aligned.get(i)
         context = [f"platform: {p}" for p in sorted(setting.platforms)] + fit.reasons
@@ -332,41 +367,72 @@ class Matcher:
             where = {text: k for k, text in enumerate(distinct)}
             return self._lexical(distinct, foreign, seen)[[where[text] for text in masked_texts]]
         n = len(self.index)
-        cal = self.tuning
-        unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
-        texts = masked_texts
-        norms = np.zeros(len(texts), dtype=np.float32)
-        slots: list[np.ndarray] = []
-        values: list[np.ndarray] = []
-        telling: list[np.ndarray] = []
-        for u, text in enumerate(texts):
-            offset = u * n
+        found_by_unit = []
+        for text in masked_texts:
             found = features(text, self.index.lexicon)
             if seen is not None:
                 seen[text] = found
-            for feature, weight in found.items():
-                weight = min(weight, 1.5)
-                if feature in self.index.alert_entries:
-                    weight *= cal.alert_name_boost
-                posting = self.index.posting(feature)
-                if posting is None:
-                    norms[u] += weight * (unknown * cal.unknown_han_share if feature[0] == "#" else unknown)
-                    continue
-                idf = self.index.idf[feature]
-                norms[u] += weight * idf
-                slots.append(posting.entries + offset)
-                values.append(posting.weights * weight)
-                if weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP:
-                    telling.append(posting.entries + offset)
-        size = len(texts) * n
-        if not slots:
-            return np.zeros((len(texts), n), dtype=np.float32)
-        scores = np.bincount(np.concatenate(slots), np.concatenate(values), minlength=size).reshape(len(texts), n)
-        breadth = (np.bincount(np.concatenate(telling), minlength=size) if telling else np.zeros(size))
+            found_by_unit.append(found)
+        gathered = self._gather(found_by_unit, foreign)
+        size = len(masked_texts) * n
+        if gathered is None:
+            return np.zeros((len(masked_texts), n), dtype=np.float32)
+        slots, values, telling, norms = gathered
+        cal = self.tuning
+        scores = np.bincount(slots, values, minlength=size).reshape(len(masked_texts), n)
+        breadth = np.bincount(telling, minlength=size) if len(telling) else np.zeros(size)
         mass = np.minimum(1.0, scores / cal.evidence_mass)
-        agreement = np.minimum(1.0, breadth.reshape(len(texts), n) / cal.telling_words)
+        agreement = np.minimum(1.0, breadth.reshape(len(masked_texts), n) / cal.telling_words)
         safe_norms = np.where(norms > 0, norms, 1.0)[:, None]
         return (scores / safe_norms * mass * agreement).astype(np.float32)
+
+    def _gather(self, found_by_unit: Sequence[dict[str, float]], foreign: bool
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+        """Every unit's postings as flat slots and weights, the slots of telling features, the units' norms.
+
+        None when no feature is indexed. A slot is ``unit * len(index) + entry``. Features are looked
+        up one by one (a dict each); the postings themselves are cut and weighted in a few numpy calls
+        for the whole query, not a slice and a product per feature. Each norm is summed in float32 in
+        feature order, as a running total would be, so the scores are the same to the last bit.
+        """
+        n = len(self.index)
+        cal = self.tuning
+        unknown = cal.unknown_feature_idf * self.index.max_idf * (cal.foreign_unknown_share if foreign else 1.0)
+        spans, idfs, alerts = self.index.spans, self.index.idf, self.index.alert_entries
+        norms = np.zeros(len(found_by_unit), dtype=np.float32)
+        starts: list[int] = []
+        stops: list[int] = []
+        weights: list[float] = []
+        offsets: list[int] = []
+        telling: list[bool] = []
+        for u, found in enumerate(found_by_unit):
+            terms: list[float] = []
+            offset = u * n
+            for feature, weight in found.items():
+                weight = min(weight, 1.5)
+                if feature in alerts:
+                    weight *= cal.alert_name_boost
+                span = spans.get(feature)
+                if span is None:
+                    terms.append(weight * (unknown * cal.unknown_han_share if feature[0] == "#" else unknown))
+                    continue
+                idf = idfs[feature]
+                terms.append(weight * idf)
+                starts.append(span[0])
+                stops.append(span[1])
+                weights.append(weight)
+                offsets.append(offset)
+                telling.append(weight >= 1.0 and feature[0] != "~" and idf > BACKGROUND_IDF_CAP)
+            if terms:
+                norms[u] = np.cumsum(np.asarray(terms, dtype=np.float32), dtype=np.float32)[-1]
+        if not starts:
+            return None
+        lengths = np.asarray(stops, dtype=np.int64) - np.asarray(starts, dtype=np.int64)
+        entries, values = _spans_of((self.index.posting_entries, self.index.posting_weights), starts, stops, lengths)
+        slots = entries.astype(np.int64)
+        slots += np.repeat(np.asarray(offsets, dtype=np.int64), lengths)
+        values *= np.repeat(np.asarray(weights, dtype=np.float32), lengths)
+        return slots, values, slots[np.repeat(np.asarray(telling, dtype=bool), lengths)], norms
 
     def _with_quoted(self, shortlist: np.ndarray, masked: Sequence[str]) -> np.ndarray:
         """The shortlist plus the entries with a signature whose key words are all in the text.
@@ -408,20 +474,18 @@ class Matcher:
         if not rows or not queries:
             return out, {}
         choices = [self.index.signatures[r] for r in rows]
-        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor)
+        shares = self._key_shares([q for _, q in queries], rows)
+        ratios = partial_ratios([q for _, q in queries], choices, self.tuning.fuzzy_floor, wanted=shares > 0)
         q_len = np.asarray([len(q) for _, q in queries], dtype=np.float32)[:, None]
         s_len = np.asarray([len(c) for c in choices], dtype=np.float32)[None, :]
         coverage = np.sqrt(np.minimum(1.0, q_len / s_len)) * np.sqrt(np.minimum(1.0, s_len / 30.0))
         floor = self.tuning.fuzzy_floor
         aligned = np.clip((ratios.astype(np.float32) - floor) / (100.0 - floor), 0.0, 1.0)
         scores = aligned * coverage * self.index.signature_specificity[rows][None, :]
+        scores *= shares
         owners = self.index.signature_owner[rows]
         for k, col in zip(*np.nonzero(scores), strict=True):
             row = rows[col]
-            keys = self.index.signature_keys[row]
-            if keys:
-                words = set(_KEY_TOKEN.findall(queries[k][1]))
-                scores[k, col] *= sum(w in words for w in keys) / len(keys)
             part = self.index.signature_distinctive[row]
             if part and fuzz.partial_ratio(part, queries[k][1]) < DISTINCTIVE_RATIO:
                 scores[k, col] *= DISTINCTIVE_MISS
@@ -431,6 +495,29 @@ class Matcher:
         for k, (n, _) in enumerate(queries):
             np.maximum.at(out[n], owners, scores[k])
         return out, {owner: row for owner, (_, row) in best.items()}
+
+    def _key_shares(self, queries: Sequence[str], rows: Sequence[int]) -> np.ndarray:
+        """For each query and signature row, the share of the signature's key words the query holds.
+
+        1 for a signature without key words. A pair whose share is 0 scores 0 however well it
+        aligns, so it is never aligned.
+        """
+        wanted = np.asarray(rows, dtype=np.int64)
+        order = np.argsort(wanted, kind="stable")
+        ordered = wanted[order]
+        hits = np.zeros((len(queries), len(rows)), dtype=np.int64)
+        for k, query in enumerate(queries):
+            keys = self.index.key_signatures
+            found = [keys[w] for w in set(_KEY_TOKEN.findall(query)) if w in keys]
+            if not found:
+                continue
+            keyed = np.concatenate(found)
+            at = np.minimum(np.searchsorted(ordered, keyed), len(ordered) - 1)
+            among = ordered[at] == keyed
+            hits[k] = np.bincount(order[at[among]], minlength=len(rows))
+        counts = self._key_counts[rows]
+        shares = np.where(counts > 0, hits / np.maximum(counts, 1), 1.0)
+        return shares.astype(np.float32)
 
     def _aggregate(self, combined: np.ndarray, units: Sequence[_Unit]) -> np.ndarray:
         """Best unit plus a share of the next best, plus a share of the whole text's own view.
@@ -503,6 +590,26 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+VIEW_SPAN = 16
+"""Mean span length from which spans are cut as slices (views) rather than gathered by index."""
+
+
+def _spans_of(arrays: tuple[np.ndarray, ...], starts: list[int], stops: list[int],
+              lengths: np.ndarray) -> list[np.ndarray]:
+    """For each array, the spans ``starts[k]:stops[k]`` end to end (new arrays).
+
+    Long spans (a large KB's common words) copy fastest as slices; many short ones are cheaper
+    gathered in one indexing step than cut one slice at a time.
+    """
+    total = int(lengths.sum())
+    if total >= VIEW_SPAN * len(starts):
+        return [np.concatenate([a[lo:hi] for lo, hi in zip(starts, stops, strict=True)]) for a in arrays]
+    ends = np.cumsum(lengths)
+    shift = np.asarray(starts, dtype=np.int64) - (ends - lengths)
+    places = np.arange(total, dtype=np.int64) + np.repeat(shift, lengths)
+    return [a[places] for a in arrays]
 
 
 def _top_indices(values: np.ndarray, k: int) -> np.ndarray:

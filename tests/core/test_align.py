@@ -78,3 +78,17 @@ def test_any_strings_match_cdist_exactly(queries: list[str], choices: list[str],
 def test_no_queries_or_no_choices_give_an_empty_matrix() -> None:
     assert partial_ratios([], ["abc"], 75).shape == (0, 1)
     assert partial_ratios(["abc"], [], 75).shape == (1, 0)
+
+
+def test_pairs_not_wanted_are_zero_and_the_others_exact() -> None:
+    rng = random.Random(23)
+    alphabet = "abcdefgh -:/"
+    queries = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 300))) for _ in range(20)]
+    choices = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 200))) for _ in range(20)]
+    queries += queries[:4]  # a pair wanted for one copy of a query is aligned for every copy
+    wanted = np.asarray([[rng.random() < 0.4 for _ in choices] for _ in queries])
+    for_any_copy = np.asarray([np.any(wanted[[j for j, o in enumerate(queries) if o == q]], axis=0) for q in queries])
+    for cutoff in (50, 75, 90):
+        got = partial_ratios(queries, choices, cutoff, wanted=wanted)
+        assert np.array_equal(got[for_any_copy], cdist(queries, choices, cutoff)[for_any_copy])
+        assert not got[~for_any_copy].any()

@@ -1,10 +1,26 @@
 from __future__ import annotations
 
+import html
+import re
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from bot.matching.clean import MAX_LINE_CHARS, clean_text
+from bot.matching.clean import (
+    _BOLD,
+    _FENCE,
+    _ITALIC,
+    _QUOTE_PREFIX,
+    _SLACK_LINK,
+    _SLACK_REF,
+    _STRIKE,
+    MAX_LINE_CHARS,
+    _slack_ref,
+    clean_text,
+    unslack,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +97,29 @@ def test_deeply_nested_json_line_is_kept_as_text() -> None:
 def test_slack_markup_still_unwraps_after_the_linear_rewrite() -> None:
     raw = "<!date^1392734382^{date_pretty} at {time}|Posted 2014> <@U1|bob> <#C1> <https://x.io/a?b=c|docs>"
     assert clean_text(raw) == " @bob #C1 docs"
+
+
+_LOOK_BEHIND_FIRST = (
+    (re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"), _BOLD),
+    (re.compile(r"(?<![\w])_(?=[^\s_])([^_\n]+?)(?<=[^\s_])_(?![\w])"), _ITALIC),
+    (re.compile(r"(?<![\w~])~(?=\S)([^~\n]+?)(?<=\S)~(?![\w~])"), _STRIKE),
+)
+MARKUP = st.lists(st.sampled_from(["*", "_", "~", " ", "a", "é", "\n", "_x_", "*b*", "~s~", "<", ">", "&gt;", "```",
+                                   "<https://x.io|x>", "<@U1|ann>", "9", "-"]), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=MARKUP)
+def test_emphasis_patterns_that_open_with_their_mark_match_as_the_look_behind_first_ones(text: str) -> None:
+    for reference, pattern in _LOOK_BEHIND_FIRST:
+        assert pattern.sub(r"\1", text) == reference.sub(r"\1", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=MARKUP)
+def test_unslack_skipping_rules_without_their_character_runs_as_every_rule(text: str) -> None:
+    every = _SLACK_REF.sub(_slack_ref, _SLACK_LINK.sub(lambda m: m.group(2) or m.group(1), text))
+    every = _FENCE.sub("", html.unescape(_QUOTE_PREFIX.sub("", every)))
+    for _, pattern in _LOOK_BEHIND_FIRST:
+        every = pattern.sub(r"\1", every)
+    assert unslack(text) == every

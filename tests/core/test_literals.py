@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from bot.kb import load_knowledge
 from bot.matching.context import PLATFORM_EVIDENCE, PROBLEM_MARKERS
-from bot.matching.literals import GATE_MIN_CHARS, Gate, required_literals
+from bot.matching.literals import _ASCII_TWINS, GATE_MIN_CHARS, Gate, _split_top_level, required_literals
 
 QUERIES = Path(__file__).resolve().parents[1] / "data" / "queries"
 
@@ -99,3 +99,44 @@ def test_a_gate_compiles_and_reads_its_pattern_only_when_used() -> None:
     assert gate._pattern is not None
     assert gate.search(_long("Error: EXCEEDED QUOTA: pods"))
     assert gate.literals == frozenset({"exceeded quota"})
+
+
+def test_an_alternation_splits_at_its_top_level_bars_only() -> None:
+    assert _split_top_level(r"(?i)a[|\]]b|c(d|e)|\|x|[]|]y|[^]|]z") == [
+        r"(?i)a[|\]]b", "c(d|e)", r"\|x", "[]|]y", "[^]|]z"]
+    assert _split_top_level("a(b|c") is None
+
+
+def test_a_long_alternation_runs_only_the_alternatives_whose_literals_the_text_holds() -> None:
+    gate = Gate(r"(?i)\bdns\b|nslookup|resolv\.conf|NXDOMAIN|\bdig\b")
+    assert gate.alternatives is not None and len(gate.alternatives) == 5
+    assert gate.search(_long("the pod could not RESOLV.CONF anything"))
+    assert not gate.search(_long("nxdomai n, digest, dnsmasq"))
+
+
+PIECES = st.sampled_from([r"\bwin\w*", "hns", r"ps [a-z]:\\", r"[|a]b", r"(?:x|y)z", r"\d{2}\b", "é", "ſt",
+                          r"\|", "k8s", r"(?i:Az)ure", "^no", r"fail(?=ed)", r"(?<!\w)ok", "[^a-z]q", "ı"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(PIECES, min_size=1, max_size=8), text=TEXT,
+       flags=st.sampled_from([0, re.IGNORECASE, re.IGNORECASE | re.MULTILINE]))
+def test_an_alternation_gets_the_patterns_answer(parts: list[str], text: str, flags: int) -> None:
+    pattern = re.compile("|".join(parts), flags)
+    gate = Gate(pattern)
+    for variant in (text, _long(text), _long(text.upper()), _long(text + "\nno winner ps c:\\ 12 ok")):
+        assert gate.search(variant) == (pattern.search(variant) is not None), (pattern.pattern, variant)
+
+
+def test_the_ascii_twins_are_every_other_character_a_folded_pattern_matches_with_an_ascii_letter() -> None:
+    others = "".join(chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c < 0xE000)
+    twins = {m.group(): letter for letter in "abcdefghijklmnopqrstuvwxyz" for m in re.finditer(f"(?i){letter}", others)}
+    assert twins == {chr(c): t for c, t in _ASCII_TWINS.items()}
+    assert not [c for c in others if c not in twins and any(x.isascii() for x in c.lower())]
+
+
+def test_a_text_of_another_script_skips_the_pattern_only_when_no_ascii_literal_is_there() -> None:
+    gate = Gate(PLATFORM_EVIDENCE["windows"])
+    assert not gate.search(_long("节点 NotReady，kubelet 日志里全是超时"))
+    assert gate.search(_long("节点 NotReady，POWERſHELL 里看到 hnsCall 失败"))
+    assert gate.search(_long("ВИНДОВС нода не готова"))

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.matching.literals import needs_digit
-from bot.matching.mask import mask, mask_every_rule
+from bot.matching.mask import mask, mask_every_rule, mask_lines
 
 
 @pytest.mark.parametrize(
@@ -109,3 +109,30 @@ def test_any_line_masks_as_with_every_rule(line: str) -> None:
 ])
 def test_needs_digit(pattern: str, expected: bool) -> None:
     assert needs_digit(re.compile(pattern)) is expected
+
+
+PIECES = st.sampled_from(["E0502", "I1121", " ", "  ", "\n", "\n\n", " \n ", "\t", "15:55:13", ".889842", "2241",
+                          "conntrack.go:42]", "May", "Dec", " 2", "12", "10.0.0.1", ":443", "web-7d9c6b8f54-q8v2n",
+                          "2024-03-11T10:02:17Z", "x", "é", "\u2028", "\x85", "-", ".", "0x1f", "error", "5s"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(parts=st.lists(PIECES, max_size=30))
+def test_masking_line_by_line_gives_the_whole_text_masked(parts: list[str]) -> None:
+    text = "".join(parts)
+    memo: dict[str, str] = {}
+    assert mask_lines(text, memo) == mask(text)
+    assert mask_lines(text, memo) == mask(text)  # and again from the filled memo
+
+
+def test_a_klog_header_or_syslog_time_broken_over_lines_is_masked_whole() -> None:
+    for text in ("E0502\n15:55:13.889842 2241 conntrack.go:42] conntrack", "E0502 15:55:13.889842\n2241 kubelet.go:1]",
+                 "E0502 15:55:13.889842 2241\nkubelet.go:1] x", "seen May\n 2 15:55:13 node1", "May 2\n15:55:13 node1"):
+        assert mask_lines(text, {}) == mask(text) != "\n".join(mask(line) for line in text.split("\n"))
+
+
+def test_labelled_queries_mask_alike_line_by_line() -> None:
+    memo: dict[str, str] = {}
+    for path in sorted((Path(__file__).parent.parent / "data" / "queries").glob("*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+            assert mask_lines(item["query"], memo) == mask(item["query"])
