@@ -54,16 +54,19 @@ class BagStore:
 
     def put(self, key: str, bag: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Store a bag given as feature -> weight; return it as (feature ids, weights)."""
-        ids = np.fromiter((self._id(f) for f in bag), dtype=np.int32, count=len(bag))
+        known = self._ids.get
+        found = [known(f) for f in bag]
+        if None in found:
+            found = [self._new_id(f) if i is None else i for f, i in zip(bag, found, strict=True)]
+        ids = np.asarray(found, dtype=np.int32)
         weights = np.fromiter(bag.values(), dtype=np.float32, count=len(bag))
         self._bags[key] = (ids, weights)
         return ids, weights
 
-    def _id(self, name: str) -> int:
-        found = self._ids.get(name)
-        if found is None:
-            found = self._ids[name] = len(self._names)
-            self._names.append(name)
+    def _new_id(self, name: str) -> int:
+        """Add a name the table lacks; names are looked up in bulk first, as most are known."""
+        found = self._ids[name] = len(self._names)
+        self._names.append(name)
         return found
 
     def keep_only(self, keys: Iterable[str]) -> None:

@@ -19,21 +19,10 @@ import numpy as np
 from bot.kb.models import Entry
 from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
 from bot.matching.bags import BAG_VERSION, BagStore, digest
+from bot.matching.extract import BagExtractor
 from bot.matching.features import STOPWORDS, Lexicon, features
 from bot.matching.mask import mask
 
-FIELD_WEIGHTS = {
-    "signature": 3.0,
-    "alert": 3.0,
-    "title": 2.0,
-    "symptom": 1.5,
-    "tag": 1.0,
-    "id": 1.0,
-    "command": 0.5,
-    "cause": 0.6,
-    "fix": 0.4,
-    "impact": 0.3,
-}
 SATURATION = 1.5
 _KEY_WORD = re.compile(r"[a-z][a-z0-9_]*")
 _NAME_TOKEN = re.compile(r'"[^"\s]{1,200}"|[^\s"]*[/@][^\s"]*')
@@ -113,19 +102,6 @@ def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     return out
 
 
-def entry_bag(fields: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, float]:
-    """The weighted feature counts of one entry's fields."""
-    by_kind: dict[str, list[str]] = {}
-    for kind, text in fields:
-        by_kind.setdefault(kind, []).append(text)
-    bag: defaultdict[str, float] = defaultdict(float)
-    for kind, texts in by_kind.items():
-        weight = FIELD_WEIGHTS[kind]
-        for feature, count in features("\n\n".join(texts), lexicon).items():
-            bag[feature] += weight * count
-    return bag
-
-
 def build_index(
     entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon, bags: BagStore | None = None
 ) -> SearchIndex:
@@ -137,6 +113,7 @@ def build_index(
     """
     entries = tuple(entries)
     store = bags if bags is not None else BagStore()
+    extractor = BagExtractor(lexicon)
     id_parts: list[np.ndarray] = []
     tf_parts: list[np.ndarray] = []
     bag_keys: list[str] = []
@@ -144,10 +121,11 @@ def build_index(
         fields = entry_fields(entry)
         key = digest(BAG_VERSION, lexicon.digest, "\x1e".join(f"{kind}\x1f{text}" for kind, text in fields))
         bag_keys.append(key)
-        bag = store.get(key) or store.put(key, entry_bag(fields, lexicon))
+        bag = store.get(key) or store.put(key, extractor.bag(fields))
         id_parts.append(bag[0])
         tf_parts.append(bag[1])
     store.keep_only(bag_keys)
+    del extractor
     names = store.names
 
     n = max(len(entries), 1)

@@ -1,0 +1,80 @@
+"""Extraction for an index build: texts the KB repeats are read once, with the same result."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+import pytest
+
+from bot.kb import load_knowledge
+from bot.kb.loader import builtin_dir
+from bot.matching.extract import FIELD_WEIGHTS, BagExtractor
+from bot.matching.features import compile_lexicon, features, load_lexicon
+from bot.matching.index import entry_fields
+from bot.matching.memo import RepeatMemo
+
+KB = load_knowledge()
+LEXICON = load_lexicon(builtin_dir() / "lexicon.yaml")
+ENTRIES = list(KB.entries.values())
+
+
+def fresh_bag(fields: list[tuple[str, str]]) -> dict[str, float]:
+    """An entry's bag with every field text read afresh."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, text in fields:
+        by_kind.setdefault(kind, []).append(text)
+    bag: defaultdict[str, float] = defaultdict(float)
+    for kind, texts in by_kind.items():
+        for feature, count in features("\n\n".join(texts), LEXICON).items():
+            bag[feature] += FIELD_WEIGHTS[kind] * count
+    return bag
+
+
+def test_bags_of_entries_sharing_texts_equal_bags_read_afresh() -> None:
+    # given entries that repeat each other's causes, fixes and symptoms, as template-made entries do
+    copies = [dataclasses.replace(e, id=f"{e.id}-copy{k}") for k in range(3) for e in ENTRIES]
+    extractor = BagExtractor(LEXICON)
+    for entry in copies:
+        fields = entry_fields(entry)
+        # then each bag equals a fresh reading, in value and in feature order
+        assert list(extractor.bag(fields).items()) == list(fresh_bag(fields).items())
+    assert len(extractor._texts) > 0 and len(extractor._paragraphs) > 0
+
+
+def test_a_spent_budget_still_gives_the_same_bags() -> None:
+    extractor = BagExtractor(LEXICON, text_budget=0, paragraph_budget=0)
+    for entry in ENTRIES[:5] * 2:
+        fields = entry_fields(entry)
+        assert extractor.bag(fields) == fresh_bag(fields)
+    assert len(extractor._texts) == len(extractor._paragraphs) == 0
+
+
+def test_a_memo_keeps_only_keys_met_twice_within_its_budget() -> None:
+    memo: RepeatMemo[str] = RepeatMemo(budget=3)
+    memo.offer("once", "a")
+    assert memo.get("once") is None
+    memo.offer("once", "a", size=2)
+    assert memo.get("once") == "a"
+    memo.offer("big", "b", size=2)
+    memo.offer("big", "b", size=2)
+    assert memo.get("big") is None  # beyond the budget left
+    assert len(memo) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "concepts"),
+    [
+        ("сервис не доступен с ноды", ["@unreachable"]),
+        ("под не готов, не найден образ", ["@notready", "@notfound"]),
+        ("не работает", []),  # "не" alone: no alternative can match
+        ("ingress cluster", []),
+        ("the ingresses  no cluster here", ["@ingress"]),
+    ],
+)
+def test_star_phrases_match_whichever_alternatives_can(text: str, concepts: list[str]) -> None:
+    lexicon = compile_lexicon({
+        "unreachable": ["не доступ*"], "notready": ["не готов*"], "notfound": ["не найден*"],
+        "ingress": ["ingress* no cluster"],
+    })
+    assert lexicon.concepts(text) == concepts
