@@ -17,20 +17,35 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
-BAG_VERSION = "2"
-"""Bump when feature extraction changes in a way the glossary digest does not show."""
+BAG_VERSION = "3"
+"""Bump when feature extraction changes in a way the glossary digest does not show, or the file's layout."""
+NARROW = 1 << 16
+"""Ids below this fit two bytes: a KB's feature names and distinct weights mostly do."""
+
+
+def narrow_ids(values: np.ndarray | list[int], bound: int) -> np.ndarray:
+    """``values`` (all below ``bound``) as two-byte ids when they fit, else four-byte ones."""
+    return np.asarray(values, dtype=np.uint16 if bound <= NARROW else np.uint32)
 
 
 class BagStore:
-    """Feature bags by entry digest, with one shared table of feature names."""
+    """Feature bags by entry digest, with one shared table of feature names and one of weights.
+
+    A bag is two arrays of small ids: its features (into :attr:`names`) and their weights (into
+    :attr:`weights`; an entry's few thousand distinct weights repeat across the KB). At two bytes
+    an id that is half the memory of int32 ids and float32 weights, and no weight is rounded.
+    """
 
     def __init__(self) -> None:
         self._names: list[str] = []
         self._ids: dict[str, int] = {}
+        self._weights: list[float] = []
+        self._codes: dict[float, int] = {}
+        self._table: np.ndarray | None = None
         self._bags: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.hits = 0
         self.misses = 0
@@ -40,11 +55,18 @@ class BagStore:
 
     @property
     def names(self) -> list[str]:
-        """Feature names; a bag's ids index this list."""
+        """Feature names; a bag's feature ids index this list."""
         return self._names
 
+    @property
+    def weights(self) -> np.ndarray:
+        """Distinct float32 weights; a bag's weight codes index this array."""
+        if self._table is None or len(self._table) != len(self._weights):
+            self._table = np.asarray(self._weights, dtype=np.float32)
+        return self._table
+
     def get(self, key: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """The (feature ids, weights) of a stored bag, or None."""
+        """The (feature ids, weight codes) of a stored bag, or None."""
         bag = self._bags.get(key)
         if bag is None:
             self.misses += 1
@@ -53,21 +75,32 @@ class BagStore:
         return bag
 
     def put(self, key: str, bag: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-        """Store a bag given as feature -> weight; return it as (feature ids, weights)."""
+        """Store a bag given as feature -> weight; return it as (feature ids, weight codes)."""
         known = self._ids.get
         found = [known(f) for f in bag]
         if None in found:
             found = [self._new_id(f) if i is None else i for f, i in zip(bag, found, strict=True)]
-        ids = np.asarray(found, dtype=np.int32)
-        weights = np.fromiter(bag.values(), dtype=np.float32, count=len(bag))
-        self._bags[key] = (ids, weights)
-        return ids, weights
+        ids = narrow_ids(cast("list[int]", found), len(self._names))  # every None was replaced
+        codes = self._weight_codes(np.fromiter(bag.values(), dtype=np.float32, count=len(bag)))
+        self._bags[key] = (ids, codes)
+        return ids, codes
 
     def _new_id(self, name: str) -> int:
         """Add a name the table lacks; names are looked up in bulk first, as most are known."""
         found = self._ids[name] = len(self._names)
         self._names.append(name)
         return found
+
+    def _weight_codes(self, weights: np.ndarray) -> np.ndarray:
+        """The code of each float32 weight, adding new weights to the table."""
+        distinct, where = np.unique(weights, return_inverse=True)
+        codes = self._codes
+        for value in distinct.tolist():
+            if value not in codes:
+                codes[value] = len(self._weights)
+                self._weights.append(value)
+        table = np.fromiter((codes[v] for v in distinct.tolist()), dtype=np.int64, count=len(distinct))
+        return narrow_ids(table[where.reshape(-1)], len(self._weights))
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Forget bags of entries that are gone, so the file does not grow with every edit."""
@@ -77,15 +110,15 @@ class BagStore:
     def save(self, path: Path) -> None:
         """Write the store atomically as a private file; failures are ignored (it is only a cache)."""
         keys = list(self._bags)
-        ids = [self._bags[k][0] for k in keys]
-        lengths = np.asarray([len(a) for a in ids], dtype=np.int64)
+        lengths = np.asarray([len(self._bags[k][0]) for k in keys], dtype=np.int64)
         arrays: dict[str, Any] = {
             "version": np.asarray([BAG_VERSION]),
             "names": np.asarray([json.dumps(self._names, ensure_ascii=False)]),
+            "weights": self.weights,
             "keys": np.asarray(keys, dtype="U64") if keys else np.zeros(0, dtype="U64"),
             "lengths": lengths,
-            "ids": np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32),
-            "weights": np.concatenate([self._bags[k][1] for k in keys]) if keys else np.zeros(0, dtype=np.float32),
+            "ids": _joined([self._bags[k][0] for k in keys]),
+            "codes": _joined([self._bags[k][1] for k in keys]),
         }
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -105,21 +138,36 @@ class BagStore:
                 if str(data["version"][0]) != BAG_VERSION:
                     return store
                 names = json.loads(str(data["names"][0]))
+                weights = data["weights"]
                 keys, lengths = data["keys"], data["lengths"]
-                ids, weights = data["ids"], data["weights"]
-                if not isinstance(names, list) or len(keys) != len(lengths) or int(lengths.sum()) != len(ids):
+                ids, codes = data["ids"], data["codes"]
+                if not isinstance(names, list) or weights.dtype != np.float32 or len(keys) != len(lengths):
                     return store
-                if len(ids) != len(weights) or (len(ids) and int(ids.max()) >= len(names)):
+                if int(lengths.sum()) != len(ids) or len(ids) != len(codes):
+                    return store
+                if ids.dtype.kind not in "iu" or codes.dtype.kind not in "iu":
+                    return store
+                if len(ids) and (min(int(ids.min()), int(codes.min())) < 0
+                                 or int(ids.max()) >= len(names) or int(codes.max()) >= len(weights)):
                     return store
                 store._names = [str(n) for n in names]
                 store._ids = {n: i for i, n in enumerate(store._names)}
+                store._weights = weights.tolist()
+                store._codes = {w: i for i, w in enumerate(store._weights)}
+                ids = narrow_ids(ids, len(names))
+                codes = narrow_ids(codes, len(weights))
                 bounds = np.concatenate([[0], np.cumsum(lengths)])
                 for k, key in enumerate(keys.tolist()):
                     lo, hi = int(bounds[k]), int(bounds[k + 1])
-                    store._bags[str(key)] = (ids[lo:hi].astype(np.int32), weights[lo:hi].astype(np.float32))
+                    store._bags[str(key)] = (ids[lo:hi].copy(), codes[lo:hi].copy())
         except Exception:  # a damaged file of any kind is only a cold build
             return cls()
         return store
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    """One array of all parts (the widest id type among them), or an empty one."""
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
 
 
 def digest(*parts: str) -> str:

@@ -229,6 +229,16 @@ def features(text: str, lexicon: Lexicon, memo: RepeatMemo[WorkingFeatures] | No
     return out
 
 
+def plain_words(text: str) -> tuple[str, ...]:
+    """The features of masked ``text`` that start with a letter or digit (its words and their parts), in order.
+
+    The same as filtering :func:`features`, without the glossary, Han and contrast passes that give
+    no such feature: a signature's rarity is judged on its words.
+    """
+    words = dict.fromkeys(_WORD.findall(_CJK.sub(" ", normalise(text))))
+    return tuple(dict.fromkeys(f for word in words for f, _ in _word_features(word) if f[0].isalnum()))
+
+
 def _working_features(paragraph: str, lexicon: Lexicon, memo: RepeatMemo[WorkingFeatures] | None) -> WorkingFeatures:
     """The ``+word`` features of a paragraph's working clauses, with their weights."""
     found = memo.get(paragraph) if memo is not None else None

@@ -10,7 +10,7 @@ import pytest
 from bot.kb import load_knowledge
 from bot.kb.loader import builtin_dir
 from bot.matching.extract import FIELD_WEIGHTS, BagExtractor
-from bot.matching.features import compile_lexicon, features, load_lexicon
+from bot.matching.features import compile_lexicon, features, load_lexicon, plain_words
 from bot.matching.index import entry_fields
 from bot.matching.memo import RepeatMemo
 
@@ -78,3 +78,10 @@ def test_star_phrases_match_whichever_alternatives_can(text: str, concepts: list
         "ingress": ["ingress* no cluster"],
     })
     assert lexicon.concepts(text) == concepts
+
+
+def test_plain_words_are_the_features_that_start_with_a_letter_or_digit() -> None:
+    texts = [s for e in ENTRIES for s in e.signatures] + [t.title for e in ENTRIES for t in e.text.values()]
+    texts += ["pod 里无法访问 service.default.svc，但是 node 上 curl 可以", "kube-proxy: iptables-restore failed"]
+    for text in texts:
+        assert plain_words(text) == tuple(f for f in features(text, LEXICON) if f[0].isalnum())
