@@ -15,9 +15,9 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +44,8 @@ class BagStore:
         self._names: list[str] = []
         self._ids: dict[str, int] = {}
         self._weights: list[float] = []
-        self._codes: dict[float, int] = {}
+        self._sorted = np.zeros(0, dtype=np.float32)
+        self._sorted_codes = np.zeros(0, dtype=np.int64)
         self._table: np.ndarray | None = None
         self._bags: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self.hits = 0
@@ -76,14 +77,21 @@ class BagStore:
 
     def put(self, key: str, bag: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         """Store a bag given as feature -> weight; return it as (feature ids, weight codes)."""
+        return self.put_ids(key, self.ids_of(bag), np.fromiter(bag.values(), dtype=np.float64, count=len(bag)))
+
+    def put_ids(self, key: str, ids: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Store a bag given as feature ids (from :meth:`ids_of`) and their weights."""
+        bag = (narrow_ids(ids, len(self._names)), self._weight_codes(weights.astype(np.float32)))
+        self._bags[key] = bag
+        return bag
+
+    def ids_of(self, names: Collection[str]) -> np.ndarray:
+        """The id of each feature name, in order; names not in the table are added in the order they come."""
         known = self._ids.get
-        found = [known(f) for f in bag]
+        found = [known(f) for f in names]
         if None in found:
-            found = [self._new_id(f) if i is None else i for f, i in zip(bag, found, strict=True)]
-        ids = narrow_ids(cast("list[int]", found), len(self._names))  # every None was replaced
-        codes = self._weight_codes(np.fromiter(bag.values(), dtype=np.float32, count=len(bag)))
-        self._bags[key] = (ids, codes)
-        return ids, codes
+            found = [self._new_id(f) if i is None else i for f, i in zip(names, found, strict=True)]
+        return np.asarray(found, dtype=np.int32)
 
     def _new_id(self, name: str) -> int:
         """Add a name the table lacks; names are looked up in bulk first, as most are known."""
@@ -94,13 +102,24 @@ class BagStore:
     def _weight_codes(self, weights: np.ndarray) -> np.ndarray:
         """The code of each float32 weight, adding new weights to the table."""
         distinct, where = np.unique(weights, return_inverse=True)
-        codes = self._codes
-        for value in distinct.tolist():
-            if value not in codes:
-                codes[value] = len(self._weights)
-                self._weights.append(value)
-        table = np.fromiter((codes[v] for v in distinct.tolist()), dtype=np.int64, count=len(distinct))
-        return narrow_ids(table[where.reshape(-1)], len(self._weights))
+        codes = self._codes_of(distinct)
+        if (codes < 0).any():
+            self._weights.extend(distinct[codes < 0].tolist())
+            self._sort_weights()
+            codes = self._codes_of(distinct)
+        return narrow_ids(codes[where.reshape(-1)], len(self._weights))
+
+    def _codes_of(self, values: np.ndarray) -> np.ndarray:
+        """The code of each float32 value, -1 where the table lacks it."""
+        if not len(self._sorted):
+            return np.full(len(values), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, values), len(self._sorted) - 1)
+        return np.where(self._sorted[at] == values, self._sorted_codes[at], -1)
+
+    def _sort_weights(self) -> None:
+        table = np.asarray(self._weights, dtype=np.float32)
+        self._sorted_codes = np.argsort(table, kind="stable")
+        self._sorted = table[self._sorted_codes]
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Forget bags of entries that are gone, so the file does not grow with every edit."""
@@ -153,7 +172,7 @@ class BagStore:
                 store._names = [str(n) for n in names]
                 store._ids = {n: i for i, n in enumerate(store._names)}
                 store._weights = weights.tolist()
-                store._codes = {w: i for i, w in enumerate(store._weights)}
+                store._sort_weights()
                 ids = narrow_ids(ids, len(names))
                 codes = narrow_ids(codes, len(weights))
                 bounds = np.concatenate([[0], np.cumsum(lengths)])

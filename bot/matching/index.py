@@ -113,7 +113,7 @@ def build_index(
     """
     entries = tuple(entries)
     store = bags if bags is not None else BagStore()
-    extractor = BagExtractor(lexicon)
+    extractor = BagExtractor(lexicon, store)
     id_parts: list[np.ndarray] = []
     code_parts: list[np.ndarray] = []
     bag_keys: list[str] = []
@@ -121,7 +121,7 @@ def build_index(
         fields = entry_fields(entry)
         key = digest(BAG_VERSION, lexicon.digest, "\x1e".join(f"{kind}\x1f{text}" for kind, text in fields))
         bag_keys.append(key)
-        bag = store.get(key) or store.put(key, extractor.bag(fields))
+        bag = store.get(key) or store.put_ids(key, *extractor.bag(fields))
         id_parts.append(bag[0])
         code_parts.append(bag[1])
     store.keep_only(bag_keys)
