@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import tempfile
 from collections.abc import Collection, Iterable
 from pathlib import Path
@@ -94,7 +95,11 @@ class BagStore:
         return np.asarray(found, dtype=np.int32)
 
     def _new_id(self, name: str) -> int:
-        """Add a name the table lacks; names are looked up in bulk first, as most are known."""
+        """Add a name the table lacks; names are looked up in bulk first, as most are known.
+
+        Names are interned, so the index's other tables of words share these strings.
+        """
+        name = sys.intern(name)
         found = self._ids[name] = len(self._names)
         self._names.append(name)
         return found

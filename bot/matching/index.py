@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -238,7 +239,7 @@ def masked_signature(text: str) -> str:
 
 
 class _WordMemo:
-    """The plain words of each masked signature, kept between builds (they need no glossary)."""
+    """The plain words of each masked signature, kept between builds (they need no glossary), interned."""
 
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
@@ -247,7 +248,7 @@ class _WordMemo:
     def words(self, signature: str) -> tuple[str, ...]:
         found = self.table.get(signature)
         if found is None:
-            found = self.table[signature] = plain_words(signature)
+            found = self.table[signature] = tuple(map(sys.intern, plain_words(signature)))
         return found
 
     def trim(self) -> None:
@@ -273,7 +274,7 @@ def _key_words(signature: str, idf: dict[str, float]) -> tuple[str, ...]:
     """
     text = _NAME_TOKEN.sub(" ", signature.lower())
     words = {w for w in _KEY_WORD.findall(text) if w in idf and w not in STOPWORDS and len(w) > 2}
-    return tuple(sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
+    return tuple(sys.intern(w) for w in sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
 
 
 def _alert_entries(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
