@@ -30,7 +30,7 @@ from typing import TypeVar
 from bot import __version__
 
 CACHE_DIR_ENV = "K8SFIX_CACHE_DIR"
-MAGIC = b"k8sfix-index-v2\n"
+MAGIC = b"k8sfix-index-v3\n"
 KEY_FILE = "key"
 KEY_BYTES = 32
 MAC_BYTES = 32

@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping
 
 from bot.kb.models import Entry
+from bot.matching.bags import digest
 from bot.matching.features import Lexicon, features
 
 MARGIN = 1.0
@@ -23,48 +24,74 @@ TITLE_SHARE = 0.25
 
 
 class CauseRanker:
-    """Orders causes by the question; cause feature sets are built on first use and kept."""
+    """Orders causes by the question; cause feature sets are built on first use and kept.
+
+    An entry keeps only its causes' feature sets and its title's; a feature's weight is worked out
+    when a question has it. Entries that share cause texts (a KB made from templates) share the sets.
+    """
 
     def __init__(self, idf: Mapping[str, float], lexicon: Lexicon) -> None:
         self._idf = idf
         self._lexicon = lexicon
-        self._weights: dict[str, list[dict[str, float]]] = {}
+        self._causes: dict[str, _Causes] = {}
+        self._sets: dict[str, frozenset[str]] = {}
 
     def prepare(self, entries: Iterable[Entry]) -> None:
-        """Work out the cause weights of ``entries`` now rather than at their first answer."""
+        """Work out the cause feature sets of ``entries`` now rather than at their first answer."""
         for entry in entries:
-            self._weights_of(entry)
+            self._causes_of(entry)
 
     def order(self, entry: Entry, question: Mapping[str, float]) -> tuple[int, ...]:
         """Cause indices best first, or () when the KB's order stands."""
-        weights = self._weights_of(entry)
-        if len(weights) < 2:
+        causes = self._causes_of(entry)
+        if len(causes.bags) < 2:
             return ()
-        scores = [sum(w.get(f, 0.0) for f in question if f[0] != "~") for w in weights]
-        ranked = sorted(range(len(weights)), key=lambda k: (-scores[k], k))
+        asked = [f for f in question if f[0] != "~"]
+        scores = [sum(causes.weight(f, self._idf) for f in asked if f in bag) for bag in causes.bags]
+        ranked = sorted(range(len(scores)), key=lambda k: (-scores[k], k))
         if scores[ranked[0]] < scores[0] + MARGIN:
             return ()
         return tuple(ranked)
 
-    def _weights_of(self, entry: Entry) -> list[dict[str, float]]:
-        weights = self._weights.get(entry.id)
-        if weights is None:
-            weights = self._weights[entry.id] = self._cause_weights(entry)
-        return weights
+    def _causes_of(self, entry: Entry) -> _Causes:
+        causes = self._causes.get(entry.id)
+        if causes is None:
+            causes = self._causes[entry.id] = self._read(entry)
+        return causes
 
-    def _cause_weights(self, entry: Entry) -> list[dict[str, float]]:
-        """For each cause, its features weighted by idf and by how few of the entry's causes share them."""
+    def _read(self, entry: Entry) -> _Causes:
+        """The feature sets of each cause (its text and fix in every language) and of the title."""
         count = min(len(t.causes) for t in entry.text.values())
-        title = frozenset(features("\n\n".join(t.title for t in entry.text.values()), self._lexicon))
-        bags = []
-        for k in range(count):
-            texts = [" ".join((t.causes[k].cause, *t.causes[k].fix)) for t in entry.text.values()]
-            bags.append(frozenset(features("\n\n".join(texts), self._lexicon)))
-        shared = {f: sum(f in b for b in bags) for b in bags for f in b}
-        spread = math.log(1 + count)
+        title = self._set("\n\n".join(t.title for t in entry.text.values()))
+        bags = tuple(
+            self._set("\n\n".join(" ".join((t.causes[k].cause, *t.causes[k].fix)) for t in entry.text.values()))
+            for k in range(count)
+        )
+        return _Causes(bags, title)
 
-        def weight(f: str) -> float:
-            rarity = math.log(1 + count / shared[f]) / spread
-            return self._idf.get(f, 0.0) * rarity * (TITLE_SHARE if f in title else 1.0)
+    def _set(self, text: str) -> frozenset[str]:
+        """The features of ``text``, one set for every entry with this text (kept by digest, not by text)."""
+        key = digest(text)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = frozenset(features(text, self._lexicon))
+        return found
 
-        return [{f: weight(f) for f in bag} for bag in bags]
+
+class _Causes:
+    """One entry's cause feature sets and its title's.
+
+    A feature's weight is its idf, less for one several causes share, a quarter for a word of the title.
+    """
+
+    __slots__ = ("bags", "spread", "title")
+
+    def __init__(self, bags: tuple[frozenset[str], ...], title: frozenset[str]) -> None:
+        self.bags = bags
+        self.title = title
+        self.spread = math.log(1 + len(bags))
+
+    def weight(self, feature: str, idf: Mapping[str, float]) -> float:
+        shared = sum(feature in b for b in self.bags)
+        rarity = math.log(1 + len(self.bags) / shared) / self.spread
+        return idf.get(feature, 0.0) * rarity * (TITLE_SHARE if feature in self.title else 1.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import json
 import re
 from collections import Counter, defaultdict
@@ -28,6 +27,7 @@ from bot.matching.contrast import (
     working_clauses,
 )
 from bot.matching.lang import FUNCTION_WORDS
+from bot.matching.memo import RepeatMemo
 
 _WORD = re.compile(r"[^\W_][\w$]*(?:[.\-/:][^\W_][\w$]*)*", re.UNICODE)
 _PARTS = re.compile(r"[.\-/:_]")
@@ -61,21 +61,26 @@ class Lexicon:
     """Concept glossary compiled for fast lookup; ``concepts(text)`` names what it finds.
 
     Single words are a dict lookup, ``word*`` terms a prefix test, CJK terms and
-    phrases a substring test, and the few phrases with ``*`` one small pattern.
+    phrases a substring test, and the few phrases with ``*`` one small pattern of
+    the phrases whose literal parts all occur in the text.
     """
 
     words: Mapping[str, str]
     prefixes: Mapping[str, tuple[tuple[str, str], ...]]
     cjk_terms: Mapping[str, tuple[tuple[str, str], ...]]
     """CJK terms keyed by their first character."""
+    cjk_first: re.Pattern[str] | None
+    """Any first character of a CJK term: one scan finds which ones a text holds."""
     phrases: Mapping[str, tuple[tuple[str, str], ...]]
     """Multi-word terms keyed by their first word."""
-    pattern: re.Pattern[str] | None
+    patterns: tuple[tuple[tuple[str, ...], str], ...]
+    """For each ``*`` phrase, its literal parts and its named alternative of the pattern: a text lacking
+    a part cannot match it, so the alternative is left out (leaving out what cannot match changes no match)."""
     pattern_concepts: Mapping[str, str]
-    pattern_literals: tuple[str, ...] = ()
-    """The first literal of each pattern: a text holding none of them cannot match, so the pattern is skipped."""
     digest: str = ""
     """A digest of the glossary's content: features extracted with another glossary are stale."""
+    compiled: dict[tuple[int, ...], re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    """The pattern of each set of alternatives met so far."""
     memo: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(
         default_factory=dict, compare=False, repr=False)
 
@@ -108,8 +113,8 @@ class Lexicon:
         """
         found = []
         seen_phrases: set[str] = set()
-        if self.cjk_terms:
-            for ch in sorted(self.cjk_terms.keys() & set(text)):
+        if self.cjk_first is not None:
+            for ch in sorted(set(self.cjk_first.findall(text))):
                 found += [concept for term, concept in self.cjk_terms[ch] if term in text]
         for word, count in Counter(_LEX_WORD.findall(text)).items():
             concepts, phrases = self._word_terms(word)
@@ -119,9 +124,20 @@ class Lexicon:
                 if phrase not in seen_phrases and phrase in text:
                     seen_phrases.add(phrase)
                     found.append(concept)
-        if self.pattern is not None and any(lit in text for lit in self.pattern_literals):
-            found += [self.pattern_concepts[m.lastgroup] for m in self.pattern.finditer(text) if m.lastgroup]
+        pattern = self._pattern_for(text) if self.patterns else None
+        if pattern is not None:
+            found += [self.pattern_concepts[m.lastgroup] for m in pattern.finditer(text) if m.lastgroup]
         return found
+
+    def _pattern_for(self, text: str) -> re.Pattern[str] | None:
+        """The alternatives whose literal parts all occur in ``text``, in glossary order; None if none can match."""
+        present = tuple(i for i, (parts, _) in enumerate(self.patterns) if all(p in text for p in parts))
+        if not present:
+            return None
+        pattern = self.compiled.get(present)
+        if pattern is None:
+            pattern = self.compiled[present] = re.compile("|".join(self.patterns[i][1] for i in present))
+        return pattern
 
 
 def load_lexicon(path: Path) -> Lexicon:
@@ -140,8 +156,7 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
     prefixes: dict[str, list[tuple[str, str]]] = {}
     cjk_terms: dict[str, list[tuple[str, str]]] = {}
     phrases: dict[str, list[tuple[str, str]]] = {}
-    patterns: list[tuple[str, str]] = []
-    literals: list[str] = []
+    patterns: list[tuple[str, str, tuple[str, ...]]] = []
     for concept, terms in data.items():
         token = f"@{concept}"
         for term in terms:
@@ -156,24 +171,22 @@ def compile_lexicon(data: Mapping[str, Iterable[object]]) -> Lexicon:
             elif "*" in text and (" " in text or not text.endswith("*") or text.count("*") > 1):
                 body = r"\s+".join(re.escape(p).replace(r"\*", r"\w*") for p in text.split(" "))
                 # The word-start check follows the first character, so the engine can scan for a literal.
-                patterns.append((rf"{re.escape(text[0])}(?<!\w.){body[len(re.escape(text[0])):]}(?!\w)", token))
-                literals.append(text.split("*", 1)[0].split(" ", 1)[0] or text[0])
+                patterns.append((rf"{re.escape(text[0])}(?<!\w.){body[len(re.escape(text[0])):]}(?!\w)", token,
+                                 tuple(p for p in re.split(r"[* ]", text) if p)))
             elif text.endswith("*"):
                 stem = text[:-1]
                 prefixes.setdefault(stem[:3], []).append((stem, token))
             else:
                 words[text] = token
-    pattern = None
-    pattern_concepts: dict[str, str] = {}
-    if patterns:
-        pattern = re.compile("|".join(f"(?P<p{i}>{body})" for i, (body, _) in enumerate(patterns)))
-        pattern_concepts = {f"p{i}": token for i, (_, token) in enumerate(patterns)}
+    alternatives = tuple((parts, f"(?P<p{i}>{body})") for i, (body, _, parts) in enumerate(patterns))
+    pattern_concepts = {f"p{i}": token for i, (_, token, _) in enumerate(patterns)}
+    cjk_first = re.compile("[" + "".join(re.escape(ch) for ch in sorted(cjk_terms)) + "]") if cjk_terms else None
     def frozen(table: dict[str, list[tuple[str, str]]]) -> dict[str, tuple[tuple[str, str], ...]]:
         return {k: tuple(v) for k, v in table.items()}
 
     content = json.dumps({str(k): [str(t) for t in v] for k, v in data.items()}, sort_keys=True, ensure_ascii=False)
-    return Lexicon(words, frozen(prefixes), frozen(cjk_terms), frozen(phrases), pattern, pattern_concepts,
-                   tuple(sorted(set(literals))), hashlib.blake2b(content.encode(), digest_size=16).hexdigest())
+    return Lexicon(words, frozen(prefixes), frozen(cjk_terms), cjk_first, frozen(phrases), alternatives,
+                   pattern_concepts, hashlib.blake2b(content.encode(), digest_size=16).hexdigest())
 
 
 def normalise(text: str) -> str:
@@ -196,19 +209,50 @@ def _word_features(word: str) -> tuple[tuple[str, float], ...]:
     return tuple(out)
 
 
-def features(text: str, lexicon: Lexicon) -> dict[str, float]:
-    """Weighted feature counts of already-masked ``text``."""
+WorkingFeatures = tuple[tuple[str, float], ...]
+
+
+def features(text: str, lexicon: Lexicon, memo: RepeatMemo[WorkingFeatures] | None = None) -> dict[str, float]:
+    """Weighted feature counts of already-masked ``text``.
+
+    ``memo`` keeps the working-clause features of paragraphs across calls: an index build
+    meets the same symptom sentences in many entries.
+    """
     norm = normalise(text)
     words = Counter(_WORD.findall(_CJK.sub(" ", norm)))
     out = _plain_features(norm, lexicon, words)
     if not says_something_works(norm):
         return out
     for paragraph in prose_paragraphs(text):
-        for clause in working_clauses(normalise(paragraph)):
-            for feature, weight in _plain_features(clause, lexicon).items():
-                if feature[0] != "~" and not is_marker(feature) and not (feature[0] == "#" and len(feature) == 2):
-                    out[WORKING_PREFIX + feature] += WORKING_WEIGHT * min(weight, 1.0)
+        for feature, weight in _working_features(paragraph, lexicon, memo):
+            out[feature] += weight
     return out
+
+
+def plain_words(text: str) -> tuple[str, ...]:
+    """The features of masked ``text`` that start with a letter or digit (its words and their parts), in order.
+
+    The same as filtering :func:`features`, without the glossary, Han and contrast passes that give
+    no such feature: a signature's rarity is judged on its words.
+    """
+    words = dict.fromkeys(_WORD.findall(_CJK.sub(" ", normalise(text))))
+    return tuple(dict.fromkeys(f for word in words for f, _ in _word_features(word) if f[0].isalnum()))
+
+
+def _working_features(paragraph: str, lexicon: Lexicon, memo: RepeatMemo[WorkingFeatures] | None) -> WorkingFeatures:
+    """The ``+word`` features of a paragraph's working clauses, with their weights."""
+    found = memo.get(paragraph) if memo is not None else None
+    if found is not None:
+        return found
+    found = tuple(
+        (WORKING_PREFIX + feature, WORKING_WEIGHT * min(weight, 1.0))
+        for clause in working_clauses(normalise(paragraph))
+        for feature, weight in _plain_features(clause, lexicon).items()
+        if feature[0] != "~" and not is_marker(feature) and not (feature[0] == "#" and len(feature) == 2)
+    )
+    if memo is not None:
+        memo.offer(paragraph, found, 1 + len(found))
+    return found
 
 
 def _plain_features(norm: str, lexicon: Lexicon, words: Counter[str] | None = None) -> defaultdict[str, float]:
@@ -218,10 +262,11 @@ def _plain_features(norm: str, lexicon: Lexicon, words: Counter[str] | None = No
         for feature, weight in _word_features(word):
             out[feature] += weight * count
     for run in _HAN_RUN.findall(norm):
-        for ch, count in Counter(run).items():
-            out["#" + ch] += HAN_UNIGRAM_WEIGHT * count
-        for pair, count in Counter(a + b for a, b in itertools.pairwise(run)).items():
-            out["#" + pair] += HAN_BIGRAM_WEIGHT * count
+        # One addition per occurrence: runs are short, and sums of quarters are exact, as counts times them.
+        for ch in run:
+            out["#" + ch] += HAN_UNIGRAM_WEIGHT
+        for k in range(len(run) - 1):
+            out["#" + run[k:k + 2]] += HAN_BIGRAM_WEIGHT
     for concept, count in Counter(lexicon.concepts(norm)).items():
         out[concept] += CONCEPT_WEIGHT * count
     return out

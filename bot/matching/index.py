@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -19,21 +20,10 @@ import numpy as np
 from bot.kb.models import Entry
 from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
 from bot.matching.bags import BAG_VERSION, BagStore, digest
-from bot.matching.features import STOPWORDS, Lexicon, features
+from bot.matching.extract import BagExtractor
+from bot.matching.features import STOPWORDS, Lexicon, plain_words
 from bot.matching.mask import mask
 
-FIELD_WEIGHTS = {
-    "signature": 3.0,
-    "alert": 3.0,
-    "title": 2.0,
-    "symptom": 1.5,
-    "tag": 1.0,
-    "id": 1.0,
-    "command": 0.5,
-    "cause": 0.6,
-    "fix": 0.4,
-    "impact": 0.3,
-}
 SATURATION = 1.5
 _KEY_WORD = re.compile(r"[a-z][a-z0-9_]*")
 _NAME_TOKEN = re.compile(r'"[^"\s]{1,200}"|[^\s"]*[/@][^\s"]*')
@@ -113,19 +103,6 @@ def entry_fields(entry: Entry) -> list[tuple[str, str]]:
     return out
 
 
-def entry_bag(fields: list[tuple[str, str]], lexicon: Lexicon) -> dict[str, float]:
-    """The weighted feature counts of one entry's fields."""
-    by_kind: dict[str, list[str]] = {}
-    for kind, text in fields:
-        by_kind.setdefault(kind, []).append(text)
-    bag: defaultdict[str, float] = defaultdict(float)
-    for kind, texts in by_kind.items():
-        weight = FIELD_WEIGHTS[kind]
-        for feature, count in features("\n\n".join(texts), lexicon).items():
-            bag[feature] += weight * count
-    return bag
-
-
 def build_index(
     entries: list[Entry] | tuple[Entry, ...], lexicon: Lexicon, bags: BagStore | None = None
 ) -> SearchIndex:
@@ -137,17 +114,19 @@ def build_index(
     """
     entries = tuple(entries)
     store = bags if bags is not None else BagStore()
+    extractor = BagExtractor(lexicon, store)
     id_parts: list[np.ndarray] = []
-    tf_parts: list[np.ndarray] = []
+    code_parts: list[np.ndarray] = []
     bag_keys: list[str] = []
     for entry in entries:
         fields = entry_fields(entry)
         key = digest(BAG_VERSION, lexicon.digest, "\x1e".join(f"{kind}\x1f{text}" for kind, text in fields))
         bag_keys.append(key)
-        bag = store.get(key) or store.put(key, entry_bag(fields, lexicon))
+        bag = store.get(key) or store.put_ids(key, *extractor.bag(fields))
         id_parts.append(bag[0])
-        tf_parts.append(bag[1])
+        code_parts.append(bag[1])
     store.keep_only(bag_keys)
+    del extractor
     names = store.names
 
     n = max(len(entries), 1)
@@ -160,8 +139,8 @@ def build_index(
     background = [ids[w] for w in BACKGROUND_WORDS if w in ids]
     idf_values[background] = np.minimum(idf_values[background], BACKGROUND_IDF_CAP)
     bounds = np.concatenate([[0], np.cumsum(df.astype(np.int64))])
-    rows, weights = _postings(id_parts, tf_parts, idf_values.astype(np.float32), bounds)
-    del id_parts, tf_parts
+    rows, weights = _postings(id_parts, code_parts, store.weights, idf_values.astype(np.float32), bounds)
+    del id_parts, code_parts
     present = np.nonzero(df > 0)[0].tolist()
     spans = {names[f]: (int(bounds[f]), int(bounds[f + 1])) for f in present}
     idf = {names[f]: float(idf_values[f]) for f in present}
@@ -180,7 +159,7 @@ def build_index(
     owner_array = np.asarray(owners, dtype=np.int32)
     signature_rows = {i: np.asarray(rows_, dtype=np.int32) for i, rows_ in by_entry.items()}
     max_idf = math.log(1 + (n + 0.5) / 0.5)
-    specificity = np.asarray([_specificity(sig, idf, max_idf, lexicon) for sig in signatures], dtype=np.float32)
+    specificity = np.asarray([_specificity(sig, idf, max_idf) for sig in signatures], dtype=np.float32)
     _SIGNATURE_WORDS.trim()
     keys = tuple(_key_words(sig, idf) for sig in signatures)
     key_rows: defaultdict[str, list[int]] = defaultdict(list)
@@ -214,9 +193,11 @@ POSTING_CHUNK = 1 << 18
 a second copy of all its postings (nor a sort order for all of them)."""
 
 
-def _postings(id_parts: list[np.ndarray], tf_parts: list[np.ndarray], idf: np.ndarray,
+def _postings(id_parts: list[np.ndarray], code_parts: list[np.ndarray], tf_values: np.ndarray, idf: np.ndarray,
               bounds: np.ndarray, chunk: int = POSTING_CHUNK) -> tuple[np.ndarray, np.ndarray]:
     """Entry and BM25 weight of every posting, grouped by feature (``bounds``), entries ascending in each.
+
+    Each entry's bag is its feature ids and the codes of their term frequencies in ``tf_values``.
 
     The same order as one stable sort of all postings by feature: chunks of entries are taken in
     order, and each chunk's postings of a feature follow the earlier chunks' postings of it.
@@ -233,7 +214,7 @@ def _postings(id_parts: list[np.ndarray], tf_parts: list[np.ndarray], idf: np.nd
             size += len(id_parts[stop])
             stop += 1
         cols = np.concatenate(id_parts[start:stop])
-        tfs = np.concatenate(tf_parts[start:stop])
+        tfs = tf_values[np.concatenate(code_parts[start:stop])]
         owners = np.repeat(np.arange(start, stop, dtype=np.int32), [len(p) for p in id_parts[start:stop]])
         chunk_weights = idf[cols]
         chunk_weights *= tfs
@@ -258,17 +239,16 @@ def masked_signature(text: str) -> str:
 
 
 class _WordMemo:
-    """The indexed words of each masked signature under one glossary, kept between builds."""
+    """The plain words of each masked signature, kept between builds (they need no glossary), interned."""
 
     def __init__(self, limit: int = 200_000) -> None:
         self.limit = limit
-        self.table: dict[tuple[str, str], tuple[str, ...]] = {}
+        self.table: dict[str, tuple[str, ...]] = {}
 
-    def words(self, signature: str, lexicon: Lexicon) -> tuple[str, ...]:
-        key = (lexicon.digest, signature)
-        found = self.table.get(key)
+    def words(self, signature: str) -> tuple[str, ...]:
+        found = self.table.get(signature)
         if found is None:
-            found = self.table[key] = tuple(f for f in features(signature, lexicon) if f[0].isalnum())
+            found = self.table[signature] = tuple(map(sys.intern, plain_words(signature)))
         return found
 
     def trim(self) -> None:
@@ -279,9 +259,9 @@ class _WordMemo:
 _SIGNATURE_WORDS = _WordMemo()
 
 
-def _specificity(signature: str, idf: dict[str, float], max_idf: float, lexicon: Lexicon) -> float:
+def _specificity(signature: str, idf: dict[str, float], max_idf: float) -> float:
     """Mean idf of the signature's three rarest words, as a share of the largest idf."""
-    rarest = sorted((idf.get(f, max_idf) for f in _SIGNATURE_WORDS.words(signature, lexicon)), reverse=True)[:3]
+    rarest = sorted((idf.get(f, max_idf) for f in _SIGNATURE_WORDS.words(signature)), reverse=True)[:3]
     if not rarest:
         return 0.3
     return float(min(1.0, max(0.3, sum(rarest) / len(rarest) / (0.6 * max_idf))))
@@ -294,7 +274,7 @@ def _key_words(signature: str, idf: dict[str, float]) -> tuple[str, ...]:
     """
     text = _NAME_TOKEN.sub(" ", signature.lower())
     words = {w for w in _KEY_WORD.findall(text) if w in idf and w not in STOPWORDS and len(w) > 2}
-    return tuple(sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
+    return tuple(sys.intern(w) for w in sorted(words, key=lambda w: (-idf[w], -len(w), w))[:3])
 
 
 def _alert_entries(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:

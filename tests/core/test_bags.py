@@ -30,7 +30,7 @@ def test_an_index_from_stored_bags_equals_a_fresh_one(tmp_path: Path) -> None:
     assert (loaded.hits, loaded.misses) == (len(ENTRIES), 0)
     assert first.spans == second.spans and first.idf == second.idf
     assert np.array_equal(first.posting_entries, second.posting_entries)
-    assert np.allclose(first.posting_weights, second.posting_weights)
+    assert np.array_equal(first.posting_weights, second.posting_weights)
 
 
 def test_editing_one_entry_re_extracts_only_that_entry(tmp_path: Path) -> None:
@@ -57,3 +57,44 @@ def test_a_damaged_store_file_is_an_empty_store(tmp_path: Path) -> None:
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
     assert len(BagStore.load(path)) == 0  # the zip's checksums catch it
+
+
+def test_bags_keep_two_byte_ids_and_exact_weights_through_a_file(tmp_path: Path) -> None:
+    # given a bag whose weights are not round in float32
+    bags = BagStore()
+    ids, codes = bags.put("k", {"conntrack": 0.1, "~connt": 0.35 * 3, "@dns": 1.0, "table": 0.1})
+    assert ids.dtype == np.uint16 and codes.dtype == np.uint16
+    assert bags.weights[codes].tolist() == np.asarray([0.1, 1.05, 1.0, 0.1], dtype=np.float32).tolist()
+    # when it goes through a file
+    bags.save(tmp_path / "bags.npz")
+    loaded = BagStore.load(tmp_path / "bags.npz")
+    found = loaded.get("k")
+    # then the ids stay two bytes and every weight is the float32 it was
+    assert found is not None and found[0].dtype == np.uint16 and found[1].dtype == np.uint16
+    assert [loaded.names[i] for i in found[0]] == ["conntrack", "~connt", "@dns", "table"]
+    assert np.array_equal(loaded.weights[found[1]], bags.weights[codes])
+
+
+def test_more_names_than_two_bytes_hold_take_wider_ids(tmp_path: Path) -> None:
+    bags = BagStore()
+    bags.put("small", {"a": 1.0})
+    wide = {f"w{k}": float(k) for k in range(70_000)}
+    ids, codes = bags.put("wide", wide)
+    assert ids.dtype == np.uint32 and codes.dtype == np.uint32
+    bags.save(tmp_path / "bags.npz")
+    loaded = BagStore.load(tmp_path / "bags.npz")
+    found = loaded.get("wide")
+    assert found is not None and [loaded.names[i] for i in found[0][-2:]] == ["w69998", "w69999"]
+    assert loaded.weights[found[1]].tolist() == np.asarray(list(wide.values()), dtype=np.float32).tolist()
+    assert loaded.get("small") is not None
+
+
+def test_a_store_file_with_ids_beyond_its_tables_is_an_empty_store(tmp_path: Path) -> None:
+    bags = BagStore()
+    bags.put("k", {"a": 1.0, "b": 2.0})
+    bags.save(tmp_path / "bags.npz")
+    with np.load(tmp_path / "bags.npz") as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["codes"] = np.asarray([0, 5], dtype=np.uint16)
+    np.savez(tmp_path / "bad.npz", **arrays)
+    assert len(BagStore.load(tmp_path / "bad.npz")) == 0

@@ -71,3 +71,17 @@ def test_the_slack_view_shows_the_causes_in_the_order_given() -> None:
     order = (2, *[k for k in range(len(causes)) if k != 2])
     assert entry_view(entry, "en", MATCHER.kb, order)["causes"][0]["cause"] == causes[2].cause
     assert entry_view(entry, "en", MATCHER.kb, (2, 2))["causes"][0]["cause"] == causes[0].cause
+
+
+def test_entries_that_share_cause_texts_share_their_feature_sets() -> None:
+    import dataclasses
+
+    from bot.matching.causes import CauseRanker
+
+    entry = MATCHER.kb.entries["svc-dns-name-fails"]
+    copy = dataclasses.replace(entry, id="svc-dns-name-fails-copy")
+    ranker = CauseRanker(MATCHER.index.idf, MATCHER.index.lexicon)
+    question = features(mask("nslookup orders fails but the fqdn works, resolv.conf search line"),
+                        MATCHER.index.lexicon)
+    assert ranker.order(copy, question) == ranker.order(entry, question) == MATCHER.causes.order(entry, question)
+    assert all(a is b for a, b in zip(ranker._causes_of(entry).bags, ranker._causes_of(copy).bags, strict=True))
