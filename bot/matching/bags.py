@@ -11,6 +11,7 @@ code. A missing, stale or damaged file is an empty store, never an error.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -31,6 +32,29 @@ NARROW = 1 << 16
 def narrow_ids(values: np.ndarray | list[int], bound: int) -> np.ndarray:
     """``values`` (all below ``bound``) as two-byte ids when they fit, else four-byte ones."""
     return np.asarray(values, dtype=np.uint16 if bound <= NARROW else np.uint32)
+
+
+_EXTRACTION_CODE = ("features.py", "contrast.py", "chinese.py", "lang.py", "extract.py", "memo.py", "mask.py",
+                    "index.py", "background.py")
+"""The modules whose code decides a bag's features."""
+
+
+@functools.cache
+def store_version() -> str:
+    """:data:`BAG_VERSION`, the package version and a digest of the extraction code.
+
+    A bag is keyed by the text it was extracted from; after an upgrade (or any edit of that code)
+    the same text may give other features, so bags written by other code are not reused.
+    """
+    from bot import __version__
+
+    parts = [BAG_VERSION, __version__]
+    for name in _EXTRACTION_CODE:
+        try:
+            parts.append((Path(__file__).parent / name).read_text(encoding="utf-8"))
+        except OSError:
+            parts.append(name)
+    return digest(*parts)
 
 
 class BagStore:
@@ -136,7 +160,7 @@ class BagStore:
         keys = list(self._bags)
         lengths = np.asarray([len(self._bags[k][0]) for k in keys], dtype=np.int64)
         arrays: dict[str, Any] = {
-            "version": np.asarray([BAG_VERSION]),
+            "version": np.asarray([store_version()]),
             "names": np.asarray([json.dumps(self._names, ensure_ascii=False)]),
             "weights": self.weights,
             "keys": np.asarray(keys, dtype="U64") if keys else np.zeros(0, dtype="U64"),
@@ -159,7 +183,7 @@ class BagStore:
         store = cls()
         try:
             with np.load(path, allow_pickle=False) as data:
-                if str(data["version"][0]) != BAG_VERSION:
+                if str(data["version"][0]) != store_version():
                     return store
                 names = json.loads(str(data["names"][0]))
                 weights = data["weights"]

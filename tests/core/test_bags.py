@@ -9,7 +9,7 @@ import numpy as np
 
 from bot.kb import load_knowledge
 from bot.kb.loader import builtin_dir
-from bot.matching.bags import BagStore
+from bot.matching.bags import BAG_VERSION, BagStore
 from bot.matching.features import load_lexicon
 from bot.matching.index import build_index
 
@@ -98,3 +98,18 @@ def test_a_store_file_with_ids_beyond_its_tables_is_an_empty_store(tmp_path: Pat
     arrays["codes"] = np.asarray([0, 5], dtype=np.uint16)
     np.savez(tmp_path / "bad.npz", **arrays)
     assert len(BagStore.load(tmp_path / "bad.npz")) == 0
+
+
+def test_bags_written_by_other_extraction_code_are_not_reused(tmp_path: Path) -> None:
+    """A bag is keyed by its text; the same text under other code (an upgrade) may give other features."""
+    store = BagStore()
+    store.put("k1", {"conntrack": 1.0, "kube-proxy": 2.0})
+    path = tmp_path / "bags.npz"
+    store.save(path)
+    assert len(BagStore.load(path)) == 1
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    arrays["version"] = np.asarray([BAG_VERSION])  # what a file of code without the code digest holds
+    with path.open("wb") as handle:
+        np.savez(handle, **arrays)
+    assert len(BagStore.load(path)) == 0
