@@ -84,6 +84,14 @@ class Lexicon:
     memo: dict[str, tuple[tuple[str, ...], tuple[tuple[str, str], ...]]] = field(
         default_factory=dict, compare=False, repr=False)
 
+    def __getstate__(self) -> dict[str, object]:
+        """The glossary without its run-time caches.
+
+        A cached index is unpickled at every CLI start, where a memo of every KB word and recompiling
+        the patterns met while building cost more than they save for one question.
+        """
+        return {**self.__dict__, "compiled": {}, "memo": {}}
+
     def _word_terms(self, word: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
         """Concepts of one word (exact and prefix terms, hyphen parts too), and the phrases it may start.
 

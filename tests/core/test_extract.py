@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from collections import defaultdict
 
 import numpy as np
@@ -106,3 +107,15 @@ def test_plain_words_are_the_features_that_start_with_a_letter_or_digit() -> Non
     texts += ["pod 里无法访问 service.default.svc，但是 node 上 curl 可以", "kube-proxy: iptables-restore failed"]
     for text in texts:
         assert plain_words(text) == tuple(f for f in features(text, LEXICON) if f[0].isalnum())
+
+
+def test_a_pickled_glossary_leaves_its_run_time_caches_behind() -> None:
+    """The CLI unpickles the cached index at every start: the word memo and compiled patterns stay out."""
+    lexicon = load_lexicon(builtin_dir() / "lexicon.yaml")
+    texts = [t for e in ENTRIES[:10] for _, t in entry_fields(e)]
+    before = [features(t, lexicon) for t in texts]
+    assert lexicon.memo, "extraction fills the word memo"
+    copy = pickle.loads(pickle.dumps(lexicon))
+    assert not copy.memo and not copy.compiled
+    assert copy == lexicon
+    assert [features(t, copy) for t in texts] == before
