@@ -55,18 +55,18 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _first_word(argv: list[str]) -> int:
+    """Where the first argument that is not a top-level ``--kb`` option stands (``len(argv)`` if none)."""
+    i = 0
+    while i < len(argv) and (argv[i] == "--kb" or argv[i].startswith("--kb=")):
+        i += 2 if argv[i] == "--kb" else 1
+    return min(i, len(argv))
+
+
 def _command_of(argv: list[str]) -> str | None:
     """The sub-command ``argv`` names, or None (help, version, no command) for the full parser."""
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--kb":
-            i += 2
-        elif arg.startswith("--kb="):
-            i += 1
-        else:
-            return arg if arg in COMMANDS else None
-    return None
+    i = _first_word(argv)
+    return argv[i] if i < len(argv) and argv[i] in COMMANDS else None
 
 
 def _fits_command(parser: argparse.ArgumentParser, argv: list[str]) -> bool:
@@ -87,27 +87,19 @@ def _with_default_command(argv: list[str], stdin_is_terminal: bool = True) -> li
     question that merely starts with a sub-command word (``k8sfix check why dns fails``) is matched
     as text when the words do not parse as that sub-command and hold no option.
     """
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--kb":
-            i += 2
-            continue
-        if arg.startswith("--kb="):
-            i += 1
-            continue
-        if arg in ("-h", "--help", "--version"):
-            return argv
-        if arg in COMMANDS:
-            rest = argv[i + 1:]
-            is_prose = len(rest) >= 2 and not any(a.startswith("-") for a in rest)
-            if is_prose and not _fits_command(build_parser(only=arg), argv):
-                return [*argv[:i], "match", *argv[i:]]
-            return argv
-        return [*argv[:i], "match", *argv[i:]]
-    if not stdin_is_terminal:
-        return [*argv, "match"]
-    return argv
+    i = _first_word(argv)
+    if i == len(argv):
+        return argv if stdin_is_terminal else [*argv, "match"]
+    arg = argv[i]
+    if arg in ("-h", "--help", "--version"):
+        return argv
+    if arg in COMMANDS:
+        rest = argv[i + 1:]
+        is_prose = len(rest) >= 2 and not any(a.startswith("-") for a in rest)
+        if is_prose and not _fits_command(build_parser(only=arg), argv):
+            return [*argv[:i], "match", *argv[i:]]
+        return argv
+    return [*argv[:i], "match", *argv[i:]]
 
 
 def _quote_hint(argv: list[str]) -> str | None:

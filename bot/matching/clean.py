@@ -121,6 +121,11 @@ BINARY_SHARE = 0.10
 """A text whose share of control and replacement characters exceeds this is binary junk."""
 
 
+def without_control(text: str) -> str:
+    """``text`` with control characters (other than newline and tab) removed."""
+    return _CONTROL_CHAR.sub("", text)
+
+
 def looks_binary(text: str) -> bool:
     """Whether ``text`` is mostly control or undecodable characters (a binary file, not a paste)."""
     sample = text[:20_000]

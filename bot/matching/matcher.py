@@ -506,8 +506,8 @@ class Matcher:
         order = np.argsort(wanted, kind="stable")
         ordered = wanted[order]
         hits = np.zeros((len(queries), len(rows)), dtype=np.int64)
+        keys = self.index.key_signatures
         for k, query in enumerate(queries):
-            keys = self.index.key_signatures
             found = [keys[w] for w in set(_KEY_TOKEN.findall(query)) if w in keys]
             if not found:
                 continue

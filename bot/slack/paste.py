@@ -11,6 +11,7 @@ import re
 
 from bot.matching.clean import limit_paste as limit_paste
 from bot.matching.clean import looks_binary as looks_binary
+from bot.matching.clean import without_control as without_control
 
 # Linear on any text: a link or label cannot contain "<", so no attempt rescans past the next one.
 _LINK = re.compile(r"<((?:https?|mailto|ftp):[^|<>]{0,4000})(?:\|([^<>]{0,400}))?>")
@@ -19,7 +20,6 @@ _CHANNEL = re.compile(r"<#(C[A-Z0-9]{1,40})(?:\|([^<>]{0,400}))?>")
 _SPECIAL = re.compile(r"<!(here|channel|everyone)(?:\|[^<>]{0,400})?>")
 _SUBTEAM = re.compile(r"<!subteam\^[A-Z0-9]{1,40}(?:\|([^<>]{0,400}))?>")
 _FENCE = re.compile(r"```")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
@@ -34,11 +34,6 @@ def slack_to_plain(text: str, bot_user_id: str | None = None) -> str:
     text = _FENCE.sub("\n", text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     return text.strip()
-
-
-def without_control(text: str) -> str:
-    """``text`` with control characters (other than newline and tab) removed."""
-    return _CONTROL.sub("", text)
 
 
 def message_text(message: dict[str, object]) -> str:
