@@ -30,6 +30,9 @@ HELD_OUT_SHARE = 5
 """One query in this many (by hash) is held out of the fit."""
 HIGH_PRECISION = 0.97
 """Share right the high band must reach, by its lower confidence bound, on out-of-fold probabilities."""
+HIGH_FLOOR = 0.9
+"""The high cut-off never falls below this: easy right answers added to the set pull the confidence-bound
+cut-off down, and a probability under 9 in 10 is no ground for a post nobody asked for."""
 MEDIUM_PROBABILITY = 0.5
 """Below this an answer is more likely wrong than right: abstain and offer the closest topics."""
 L2 = 1.0
@@ -114,11 +117,11 @@ def fit(train: Sequence[Sample]) -> Calibration:
     out-of-fold probabilities: each of :data:`FOLDS` parts of ``train`` is scored by a model fitted on
     the others. One split decides by a few queries near the top, so the cut-off is the median over
     :data:`REPEATS` rounds of content-based folds: adding a query moves it little, and the order of
-    the files not at all.
+    the files not at all. It is never below :data:`HIGH_FLOOR`.
     """
     model = _logistic(train)
     cuts = sorted(_out_of_fold_cut(train, round_) for round_ in range(REPEATS))
-    high = cuts[len(cuts) // 2]
+    high = max(cuts[len(cuts) // 2], HIGH_FLOOR)
     medium = min(MEDIUM_PROBABILITY, high)
     return Calibration(model.weights, model.bias, model.mean, model.scale, high=high, medium=medium)
 

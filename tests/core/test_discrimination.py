@@ -13,7 +13,7 @@ import yaml
 
 from bot.kb.models import Entry, Needs, NotWhen, Text
 from bot.matching import Matcher, load_matcher
-from bot.matching.calibration import Signals, load_calibration
+from bot.matching.calibration import SIGNALS, Signals, load_calibration
 from bot.matching.context import ContextRules, Setting, reports_a_problem, required_platforms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -249,6 +249,22 @@ def test_the_high_cut_off_needs_the_share_right_with_confidence() -> None:
     assert _cut_off(*zip(*top, strict=True), 0.97) > 0.95
     # and with 200 more right answers the band may reach down to include them all
     assert _cut_off(*zip(*(top + below), strict=True), 0.97) < 0.81
+
+
+def test_easy_right_answers_never_pull_the_high_cut_off_below_its_floor() -> None:
+    from bot.evaluation.calibrate import HIGH_FLOOR, Sample, fit
+
+    # given a labelled set split cleanly by the score: every answer above 0.3 is right, so the
+    # confidence bound alone would let the high band reach down to probabilities near one half
+    rng = np.random.default_rng(7)
+    score = SIGNALS.index("score")
+    train = []
+    for k in range(600):
+        vector = list(rng.uniform(0, 1, len(SIGNALS)))
+        train.append(Sample(vector=vector, right=vector[score] > 0.3, held_out=False, lang="en",
+                            key=k.to_bytes(4, "big")))
+    # then the high band still starts at the floor
+    assert fit(train).high == HIGH_FLOOR
 
 
 @pytest.mark.parametrize(

@@ -86,6 +86,15 @@ LOOK_ALIKES = [
      "or port?", True),
     ("apiserver-cert-unable-to-connect",
      "The connection to the server localhost:8080 was refused - did you specify the right host or port?", False),
+    ("apiserver-cert-unable-to-connect",
+     'level=error msg="sync failed" err="Get \\"https://billing.vendor.example/v2/invoices\\": tls: failed to verify '
+     'certificate: x509: certificate has expired or is not yet valid"', True),
+    ("apiserver-cert-unable-to-connect",
+     'E1203 client-go reflector: Get "https://10.96.0.1:443/api/v1/pods": x509: certificate signed by unknown '
+     "authority", False),
+    ("apiserver-cert-unable-to-connect",
+     'kubectl get nodes\nUnable to connect to the server: Get "https://k8s.corp.example/": x509: certificate has '
+     "expired or is not yet valid", False),
     ("admission-webhook-failure",
      'Error presenting challenge: DNS01 solver webhook "alidns" returned InvalidAccessKeyId', True),
     ("admission-webhook-failure",
