@@ -6,7 +6,8 @@ Three kinds of knowledge narrow the ranking after scoring:
   ``linux``) needs evidence of that platform in the text: a PowerShell prompt, ``C:\\``, HNS/HCN,
   win-overlay; or AKS, Azure, kubenet. Without it, it loses to platform-neutral entries.
 - ``not_when``: an entry's own rule-outs, patterns of look-alike text that is another problem
-  (an x509 error inside an image pull is not the API server's certificate).
+  (an x509 error inside an image pull is not the API server's certificate). A mention the asker
+  denies ("no etcd restore involved") rules nothing out.
 - ``needs``: evidence an entry's problem always leaves (a name lookup for a DNS entry); a text with
   none of it is about something else sharing the entry's words.
 
@@ -24,6 +25,7 @@ import numpy as np
 
 from bot.kb.models import Entry
 from bot.matching.literals import Gate
+from bot.matching.negation import affirmed
 
 CONTEXT_CHARS = 20_000
 """Only this much of a paste is searched for setting and rule-outs: they show early, and it bounds cost."""
@@ -203,7 +205,7 @@ class ContextRules:
     def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
         required, rules, needs = self._groups[group]
         missing = tuple(sorted(required - setting.platforms))
-        ruled = tuple(why for gate, why in rules if gate.search(head))
+        ruled = tuple(why for gate, why in rules if gate.search(head) and affirmed(gate.pattern, head))
         lacking = tuple(why for _, why in needs) if needs and not any(g.search(head) for g, _ in needs) else ()
         factor = ((PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
                   * (NEEDS_PENALTY if lacking else 1.0))
