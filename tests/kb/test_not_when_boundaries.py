@@ -1,6 +1,7 @@
 """The KB's ``not_when`` rule-outs: they keep look-alikes away and never rule out an entry's own cases.
 
-A rule-out applies when its pattern is found anywhere in the pasted text (``re.search``).
+A rule-out applies when its pattern is found anywhere in the pasted text and the asker does not deny
+that mention (:func:`bot.matching.negation.affirmed`).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import pytest
 import yaml
 
 from bot.kb import load_knowledge
+from bot.matching.negation import affirmed
 
 QUERIES = Path(__file__).parent.parent / "data" / "queries"
 KB = load_knowledge()
 
 
 def _ruled_out(entry_id: str, text: str) -> bool:
-    return any(re.search(rule.pattern, text) for rule in KB.entries[entry_id].not_when)
+    return any(affirmed(re.compile(rule.pattern), text) for rule in KB.entries[entry_id].not_when)
 
 
 def _positive_queries() -> list[tuple[str, str, str]]:
@@ -95,6 +97,12 @@ LOOK_ALIKES = [
     ("apiserver-cert-unable-to-connect",
      'kubectl get nodes\nUnable to connect to the server: Get "https://k8s.corp.example/": x509: certificate has '
      "expired or is not yet valid", False),
+    ("node-disk-full",
+     "$ kubectl exec -n db mysql-0 -- df -h /var/lib/mysql\n/dev/sdc  50G  50G  0 100% /var/lib/mysql", True),
+    ("node-disk-full", "the PVC of our kafka broker is 100% used: No space left on device", True),
+    ("node-disk-full", "$ k exec -it web-0 -- sh\n/ # df -h\n/dev/rbd1  9.8G  9.8G  0 100% /data", True),
+    ("node-disk-full",
+     "ssh worker-3 df -h /var/lib/containerd shows 100% and kubelet logs: no space left on device", False),
     ("admission-webhook-failure",
      'Error presenting challenge: DNS01 solver webhook "alidns" returned InvalidAccessKeyId', True),
     ("admission-webhook-failure",

@@ -9,13 +9,14 @@ import pytest
 import yaml
 
 from bot.kb import load_knowledge
+from bot.matching.negation import affirmed
 
 QUERIES = sorted((Path(__file__).parent.parent / "data" / "queries").glob("*.yaml"))
 KB = load_knowledge()
 
 
 def _ruled_out(entry_id: str, text: str) -> list[str]:
-    return [n.pattern for n in KB.entries[entry_id].not_when if re.search(n.pattern, text)]
+    return [n.pattern for n in KB.entries[entry_id].not_when if affirmed(re.compile(n.pattern), text)]
 
 
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.name)
