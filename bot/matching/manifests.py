@@ -31,6 +31,13 @@ _TOP_KEY = re.compile(r"^(apiVersion|kind):")
 _TARGET_PORT = re.compile(r"""["']?targetPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
 _POLICY_TABLE_ROW = re.compile(r"^(?:[\w.-]+[ \t]+)?([\w.-]+)[ \t]+<none>[ \t]+\d+[smhd]", re.MULTILINE)
 """A ``kubectl get networkpolicy`` row whose POD-SELECTOR is empty: the policy selects every pod."""
+_ENDPOINTS_TABLE = re.compile(r"^[ \t]*NAME[ \t]+ENDPOINTS[ \t]+AGE[ \t]*$", re.MULTILINE)
+_PODS_FAILING = re.compile(r"\b(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|OOMKilled|"
+                           r"Init:[\w:]+|ContainerCreating|Pending)\b")
+"""Pods shown in a failing state: a Service without endpoints is then their consequence, not the story."""
+_AGE = re.compile(r"(?:\d+[smhdy])+|<unknown>|<invalid>")
+LEADER_ELECTION_ENDPOINTS = frozenset({"kube-scheduler", "kube-controller-manager"})
+"""Endpoints objects that older control planes use as leader locks: they never list addresses."""
 _CONTAINER_PORT = re.compile(r"""["']?containerPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
 
 
@@ -47,10 +54,11 @@ class Fact:
 def facts_of(text: str) -> tuple[Fact, ...]:
     """The facts the manifests and kubectl output in ``text`` show, at most one of each kind."""
     head = text[:SCAN_CHARS]
-    if "targetPort" not in head and "kind:" not in head and "POD-SELECTOR" not in head:
+    if "targetPort" not in head and "kind:" not in head and "POD-SELECTOR" not in head and "ENDPOINTS" not in head:
         return ()
     objects = list(_objects(head)) if "kind:" in head else []
-    found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head), _policy_selects_all(head, objects))
+    found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head), _policy_selects_all(head, objects),
+                               _endpoints_empty(head))
              if fact]
     return tuple(found)
 
@@ -172,4 +180,30 @@ def _policy_selects_all(text: str, objects: list[dict[str, Any]]) -> Fact | None
         statement="A NetworkPolicy selects all pods of the namespace (default deny): traffic that no policy "
                   "allows is dropped.",
         detail=f"NetworkPolicy {', '.join(dict.fromkeys(names))} selects every pod of its namespace",
+    )
+
+
+def _endpoints_empty(text: str) -> Fact | None:
+    """A ``kubectl get endpoints`` table (alone or in ``get svc,ep``) with a Service that has no endpoints.
+
+    Only the rows right under the table's header are read: the next table (network policies, say)
+    has ``<none>`` columns of its own. Nothing is stated when the paste shows pods failing: the
+    missing endpoints follow from them.
+    """
+    header = _ENDPOINTS_TABLE.search(text) if "ENDPOINTS" in text else None
+    if header is None or _PODS_FAILING.search(text):
+        return None
+    names = []
+    for line in text[header.end():].lstrip("\n").split("\n"):
+        cells = line.split()
+        if len(cells) != 3 or not _AGE.fullmatch(cells[2]):
+            break
+        name = cells[0].removeprefix("endpoints/")
+        if cells[1] == "<none>" and name not in LEADER_ELECTION_ENDPOINTS:
+            names.append(name)
+    if not names:
+        return None
+    return Fact(
+        statement="The Service has no endpoints: no ready pod matches its selector.",
+        detail=f"kubectl get endpoints shows <none> for {', '.join(dict.fromkeys(names))}",
     )

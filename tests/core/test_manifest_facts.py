@@ -120,3 +120,28 @@ def test_a_network_policy_that_selects_every_pod_is_a_fact() -> None:
     # a policy that selects some pods, or a pods table with <none> columns, is no such fact
     assert facts_of(manifest.replace("{}", "{matchLabels: {app: web}}")) == ()
     assert facts_of("NAME   READY   NOMINATED NODE\nweb-1   1/1   <none>   2d") == ()
+
+
+def test_an_endpoints_table_with_an_empty_row_is_a_fact() -> None:
+    table = ("$ kubectl get svc,ep -n shop\nNAME           TYPE        CLUSTER-IP     PORT(S)   AGE\n"
+             "service/cart   ClusterIP   10.96.14.2     80/TCP    9m\n\n"
+             "NAME             ENDPOINTS                     AGE\n"
+             "endpoints/cart   <none>                        9m\n"
+             "endpoints/web    10.244.1.7:8080               3d")
+    assert [f.detail for f in facts_of(table)] == ["kubectl get endpoints shows <none> for cart"]
+    # a table whose Services all have endpoints, or the leader locks of an old control plane, are no such fact
+    assert facts_of(table.replace("<none>    ", "10.0.0.1:80")) == ()
+    assert facts_of("NAME   ENDPOINTS   AGE\nkube-scheduler   <none>   200d") == ()
+    # nor is a <none> in the next table of the paste
+    policies = ("NAME   ENDPOINTS   AGE\nweb   10.244.1.7:8080   3d\n$ kubectl get networkpolicy\n"
+                "NAME   POD-SELECTOR   AGE\ndeny-all   <none>   2d")
+    assert [f.detail for f in facts_of(policies)] == ["NetworkPolicy deny-all selects every pod of its namespace"]
+
+
+def test_no_endpoints_behind_failing_pods_is_left_to_the_pods() -> None:
+    # given a Service without endpoints whose pods are shown crash-looping
+    paste = ("NAME                   READY   STATUS             RESTARTS   AGE\n"
+             "api-7d9c8b6f4-x2kqp    0/1     CrashLoopBackOff   12         40m\n"
+             "NAME   ENDPOINTS   AGE\napi    <none>      40m")
+    # then the missing endpoints are not stated as the finding
+    assert facts_of(paste) == ()
