@@ -104,6 +104,17 @@ LOOK_ALIKES = [
     ("node-disk-full",
      "ssh worker-3 df -h /var/lib/containerd shows 100% and kubelet logs: no space left on device", False),
     ("admission-webhook-failure",
+     'Error creating: pods "api-5f7d9c-" is forbidden: violates PodSecurity "restricted:latest": '
+     "allowPrivilegeEscalation != false", True),
+    ("ingress-backend-unavailable",
+     '2026/12/03 10:14:07 [error] 31#31: *8812 client intended to send too large body: 10485760 bytes, client: '
+     '10.0.3.7, server: api.example.com, request: "POST /upload HTTP/2.0"', True),
+    ("ingress-backend-unavailable",
+     "upstream timed out (110: Operation timed out) while reading response header from upstream, client: "
+     "10.0.3.7", True),
+    ("ingress-backend-unavailable",
+     "upstream timed out (110: Operation timed out) while connecting to upstream, client: 10.0.3.7", False),
+    ("admission-webhook-failure",
      'Error presenting challenge: DNS01 solver webhook "alidns" returned InvalidAccessKeyId', True),
     ("admission-webhook-failure",
      'Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": context deadline '
