@@ -19,6 +19,10 @@ def _ruled_out(entry_id: str, text: str) -> list[str]:
     return [n.pattern for n in KB.entries[entry_id].not_when if affirmed(re.compile(n.pattern), text)]
 
 
+def test_the_labelled_query_files_are_found() -> None:
+    assert len(QUERIES) > 10
+
+
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.name)
 def test_no_entry_rules_out_its_own_queries(path: Path) -> None:
     # given every labelled query of the file
