@@ -53,7 +53,8 @@ PROBLEM_MARKERS: dict[str, re.Pattern[str]] = {
     lang: re.compile(pattern, re.IGNORECASE)
     for lang, pattern in {
         "en": r"\b(?:errors?|err|fail\w*|fatal|panic|unable|cannot|can't|couldn't|could not|refused|denied|"
-              r"forbidden|time[sd]? ?out|not|no longer|doesn't|don't|won't|isn't|aren't|wasn't|never|stopped|"
+              r"forbidden|time[sd]? ?out|not|no|no longer|doesn'?t|don'?t|won'?t|isn'?t|aren'?t|wasn'?t|cant|couldnt|"
+              r"never|stopped|"
               r"stuck|broken|keeps?|pending|crash\w*|hang\w*|hung|slow|issue|problem|wrong|invalid|exceeded|"
               r"unhealthy|notready|backoff|back-off|killed|oomkilled|exhausted|unavailable|unreachable|reset|"
               r"insufficient|evicted|missing|waiting|nothing|none|lost|drop\w*)\b|<none>|\b[EWF]\d{4}\s",
@@ -96,7 +97,6 @@ NOT_WHEN_PENALTY = 0.3
 """Score share kept by an entry whose rule-out pattern the text matches."""
 NEEDS_PENALTY = 0.55
 """Score share kept by an entry none of whose ``needs`` patterns the text matches."""
-"""Score share kept by an entry whose rule-out pattern the text matches."""
 
 
 @dataclass(frozen=True)

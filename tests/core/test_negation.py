@@ -51,3 +51,28 @@ def test_a_denied_context_does_not_rule_the_entry_out() -> None:
     stated = conflict.format(context="It started right after we restored etcd from a snapshot.")
     assert rules.fit(0, Setting.of(denied), denied).factor == 1.0
     assert rules.fit(0, Setting.of(stated), stated).ruled_out_by == ("stale caches after a restore",)
+
+
+MESH = re.compile(r"(?i)\bistio\b")
+
+
+@pytest.mark.parametrize(
+    ("text", "denied"),
+    [
+        # Japanese and Korean deny after the mention, with a verb of using or installing
+        ("istio は使っていません。でも全部の Pod が Init:CrashLoopBackOff", True),
+        ("istio は入れてないです", True),
+        ("Istio 는 사용하지 않습니다", True),
+        # the same languages reporting a problem with the thing affirm it
+        ("istio を入れてから全部 Init:CrashLoopBackOff", False),
+        ("istio が起動できない", False),
+        ("istio 설치 후 안 됩니다", False),
+        # 无法 is "cannot", not "no"
+        ("我们无法启用 istio 的 sidecar 注入", False),
+        ("我们没有装 istio", True),
+    ],
+)
+def test_a_denial_after_the_mention_counts_only_for_verbs_of_using(text: str, denied: bool) -> None:
+    mention = MESH.search(text)
+    assert mention is not None
+    assert negated(text, mention.start()) is denied
