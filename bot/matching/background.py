@@ -41,4 +41,15 @@ BACKGROUND_WORDS = frozenset(
     arm64 amd64 x86_64 aarch64 laptop macos mac docker-desktop lab homelab vm vms virtual machine machines
     """.split()
 )
+HAN_BACKGROUND_WORDS = frozenset(
+    """
+    全部 所有 一直 现在 已经 但是 因为 所以 然后 如果 这个 那个 这些 那些 什么 怎么 怎样 为什 请问 大佬 大家 各位
+    求助 一下 我们 你们 他们 自己 发现 出现 好像 感觉 似乎 之后 以后 之前 以前 还是 就是 可以 可能 应该 环境 情况
+    时候 同样 一样 解决 方法 办法 今天 昨天 谢谢 麻烦 知道 看到 试过 尝试 网上 百度 搜索 文章 教程 本地 一个
+    其他 只有 直接 通过 需要 进行 操作 结果 突然 最近 偶尔 经常 总是 还有 而且 不过 只是 其实 确实 估计 大概
+    今日 昨日 今回 前回 以下 以上 場合 質問 初步 初歩 参考 手順 调查 調査 記事 同様 必要 自分 発生 対応
+    """.split()
+)
+"""The filler words of Chinese and Japanese posts ("all", "we", "now", "please help"), as the Han pairs
+the index keys them by: the KB's Chinese text uses them rarely, so they too look telling."""
 BACKGROUND_IDF_CAP = 0.6

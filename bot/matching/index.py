@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.kb.models import Entry
-from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS
+from bot.matching.background import BACKGROUND_IDF_CAP, BACKGROUND_WORDS, HAN_BACKGROUND_WORDS
 from bot.matching.bags import BAG_VERSION, BagStore, digest
+from bot.matching.chinese import to_simplified
 from bot.matching.extract import BagExtractor
 from bot.matching.features import STOPWORDS, Lexicon, plain_words
 from bot.matching.mask import mask
@@ -136,7 +137,8 @@ def build_index(
     df = df.astype(np.float64)
     idf_values = np.log1p((n - df + 0.5) / (df + 0.5))
     ids = {name: i for i, name in enumerate(names)}
-    background = [ids[w] for w in BACKGROUND_WORDS if w in ids]
+    background_words = BACKGROUND_WORDS | {"#" + to_simplified(w) for w in HAN_BACKGROUND_WORDS}
+    background = [ids[w] for w in background_words if w in ids]
     idf_values[background] = np.minimum(idf_values[background], BACKGROUND_IDF_CAP)
     bounds = np.concatenate([[0], np.cumsum(df.astype(np.int64))])
     rows, weights = _postings(id_parts, code_parts, store.weights, idf_values.astype(np.float32), bounds)

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from bot.matching import Matcher, load_matcher
+from bot.matching.background import BACKGROUND_IDF_CAP
 
 QUERIES = [
     item
@@ -198,6 +199,15 @@ def test_table_headers_are_never_evidence(matcher: Matcher) -> None:
     assert not [line for line in evidence if line.startswith("NAME ")]
 
 
+
+def test_the_filler_words_of_chinese_and_japanese_posts_are_not_telling(matcher: Matcher) -> None:
+    # given a Japanese post whose second sentence is filler ("all of them were on the same node"),
+    # and "全部" ("all") happens to occur in one entry's Chinese text
+    post = "kubectl get pods で Evicted の Pod が 30 個も残っていた。全部同じノードにいたみたい"
+    # then the filler weighs like an English background word and the evictions decide
+    assert matcher.index.idf["#全部"] <= BACKGROUND_IDF_CAP
+    assert matcher.match(post, top=1).matches[0].entry.id == "pod-evicted"
+
 def _entry(entry_id: str, signature: str, title: str) -> dict:
     text = {"title": title, "symptoms": [title], "impact": "x", "causes": [{"cause": "x", "fix": ["x"]}]}
     return {"id": entry_id, "kind": "error", "signatures": [signature], "text": {"en": text}}
@@ -211,6 +221,6 @@ def test_a_look_alike_line_without_the_signature_words_is_not_asserted(tmp_path:
     small = load_matcher([tmp_path], include_builtin=False)
     same = small.match('E0101 x.go:1] exec: "conntrack": executable file not found in $PATH')
     other = small.match('E0101 x.go:1] exec: "sh": executable file not found in $PATH')
-    # then only the line that names the same binary is asserted
-    assert same.best is not None and same.best.entry.id == "binary-missing"
-    assert other.best is None or other.best.score < same.best.score / 2
+    # then only the line that names the same binary is answered with confidence; the other scores far lower
+    assert same.best is not None and same.best.entry.id == "binary-missing" and same.best.confidence == "high"
+    assert other.best is None or (other.best.confidence != "high" and other.best.score < 0.6 * same.best.score)

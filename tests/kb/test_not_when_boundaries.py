@@ -110,6 +110,28 @@ LOOK_ALIKES = [
     ("admission-webhook-failure",
      'Internal error occurred: failed calling webhook "validate.nginx.ingress.kubernetes.io": context deadline '
      "exceeded", False),
+    ("flannel-init-crashloop-selinux",
+     'E1105 07:12:03.118  1 main.go:330] Error registering network: failed to acquire lease: node "cp-1" pod cidr '
+     "not assigned", True),
+    ("flannel-init-crashloop-selinux",
+     "kube-flannel-ds-q8x2m   0/1     Init:CrashLoopBackOff   4 (30s ago)   3m\n"
+     "cp: can't create '/etc/cni/net.d/10-flannel.conflist': Permission denied", False),
+    ("oom-killed",
+     "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137", True),
+    ("oom-killed",
+     "    Last State:     Terminated\n      Reason:       OOMKilled\n      Exit Code:    137", False),
+    ("oom-killed",
+     "Reason: Error, Exit Code: 137\nMemory cgroup out of memory: Killed process 4121 (java)", False),
+    ("scheduling-insufficient-resources",
+     "X Exiting due to RSRC_INSUFFICIENT_CORES: Requested cpu count 4 is greater than the available cpus of 2", True),
+    ("scheduling-insufficient-resources",
+     "Warning  FailedScheduling  default-scheduler  0/4 nodes are available: 4 Insufficient cpu.", False),
+    ("aks-apiserver-dial-timeout",
+     'Unable to connect to the server: dial tcp: lookup prod-x.hcp.eastus.azmk8s.io: no such host\n'
+     '$ az aks show -g rg -n prod --query powerState\n{\n  "code": "Stopped"\n}', True),
+    ("aks-apiserver-dial-timeout",
+     "Unable to connect to the server: dial tcp 20.50.1.9:443: i/o timeout\nkubectl from my laptop, AKS with "
+     "authorized IP ranges; the agent pools were stopped and started last week", False),
 ]
 
 
