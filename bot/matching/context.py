@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,6 +26,10 @@ import numpy as np
 from bot.kb.models import Entry
 from bot.matching.literals import Gate
 from bot.matching.negation import affirmed
+
+Scope = Callable[[int], tuple[str, str]]
+"""For an entry, the name of the object its best line is about ("" for the whole text) and the text its
+rule-outs are read in (see :mod:`bot.matching.objects`)."""
 
 CONTEXT_CHARS = 20_000
 """Only this much of a paste is searched for setting and rule-outs: they show early, and it bounds cost."""
@@ -158,23 +162,27 @@ class ContextRules:
         ]
         self._group_of = np.asarray(group_of, dtype=np.int64)
 
-    def fit(self, index: int, setting: Setting, text: str, memo: dict[int, Fit] | None = None) -> Fit:
+    def fit(self, index: int, setting: Setting, text: str, memo: dict[tuple[int, str], Fit] | None = None,
+            scope: Scope | None = None) -> Fit:
         """The fit of entry ``index`` to a text with ``setting``.
 
         ``memo`` keeps the fits of rule sets already evaluated for this text: pass the same dict
-        to every call of one query, so no rule runs twice over the same text.
+        to every call of one query, so no rule runs twice over the same text. ``scope`` narrows
+        where the entry's rule-outs are read; platform and needs are read in the whole text.
         """
         group = int(self._group_of[index])
         if group < 0:
             return Fit()
         memo = {} if memo is None else memo
-        found = memo.get(group)
+        name, scoped = scope(index) if scope is not None and self._groups[group][1] else ("", text)
+        found = memo.get((group, name))
         if found is None:
-            found = memo[group] = self._group_fit(group, setting, text[:CONTEXT_CHARS])
+            found = memo[(group, name)] = self._group_fit(group, setting, text[:CONTEXT_CHARS],
+                                                          scoped[:CONTEXT_CHARS])
         return found
 
     def factors(self, setting: Setting, text: str, bound: np.ndarray, keep: int,
-                memo: dict[int, Fit] | None = None) -> np.ndarray:
+                memo: dict[tuple[int, str], Fit] | None = None, scope: Scope | None = None) -> np.ndarray:
         """The share of its score each entry keeps in this text, worked out only where it can matter.
 
         ``bound`` is each entry's best possible final score (its score before the setting is
@@ -192,20 +200,21 @@ class ContextRules:
             ceiling = float(bound[i])
             if ceiling <= 0 or (len(best) >= keep and best[0] > ceiling):
                 break
-            out[i] = self.fit(i, setting, text, memo).factor
+            out[i] = self.fit(i, setting, text, memo, scope).factor
             heapq.heappush(best, ceiling * float(out[i]))
             if len(best) > keep:
                 heapq.heappop(best)
         return out
 
-    def factor(self, index: int, setting: Setting, text: str, memo: dict[int, Fit] | None = None) -> float:
+    def factor(self, index: int, setting: Setting, text: str, memo: dict[tuple[int, str], Fit] | None = None,
+               scope: Scope | None = None) -> float:
         """The share of its score entry ``index`` keeps in this text."""
-        return self.fit(index, setting, text, memo).factor
+        return self.fit(index, setting, text, memo, scope).factor
 
-    def _group_fit(self, group: int, setting: Setting, head: str) -> Fit:
+    def _group_fit(self, group: int, setting: Setting, head: str, scoped: str) -> Fit:
         required, rules, needs = self._groups[group]
         missing = tuple(sorted(required - setting.platforms))
-        ruled = tuple(why for gate, why in rules if gate.search(head) and affirmed(gate.pattern, head))
+        ruled = tuple(why for gate, why in rules if gate.search(scoped) and affirmed(gate.pattern, scoped))
         lacking = tuple(why for _, why in needs) if needs and not any(g.search(head) for g, _ in needs) else ()
         factor = ((PLATFORM_PENALTY if missing else 1.0) * (NOT_WHEN_PENALTY if ruled else 1.0)
                   * (NEEDS_PENALTY if lacking else 1.0))

@@ -30,12 +30,13 @@ from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.causes import CauseRanker
 from bot.matching.clean import clean_text
-from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Setting, reports_a_problem
+from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Scope, Setting, reports_a_problem
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
 from bot.matching.manifests import facts_of
 from bot.matching.mask import mask_lines
+from bot.matching.objects import lines_of, object_of, several_objects
 from bot.matching.types import Match, MatchResult, Why
 
 MAX_INPUT_CHARS = 2_000_000
@@ -207,8 +208,9 @@ class Matcher:
         raw = self._aggregate(combined, units)
         setting = Setting.of(cleaned)
         alert = self._alert_floor(text)
-        fits: dict[int, Fit] = {}
-        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1, fits)
+        fits: dict[tuple[int, str], Fit] = {}
+        scope = _object_scope(units, combined, cleaned)
+        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1, fits, scope)
         entry_scores = np.maximum(raw * factors, alert)
         order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
@@ -224,8 +226,8 @@ class Matcher:
         words: dict[str, _WordPostings] = {}
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            why = self._why(i, units, masked, combined, aligned, setting, self.rules.fit(i, setting, cleaned, fits),
-                            seen, words)
+            fit = self.rules.fit(i, setting, cleaned, fits, scope)
+            why = self._why(i, units, masked, combined, aligned, setting, fit, seen, words)
             signals = Signals(
                 score=score,
                 lead=score - s2 if rank == 0 else 0.0,
@@ -263,7 +265,7 @@ class Matcher:
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined, setting, cleaned, fits),
+            findings=self._findings(units, combined, setting, cleaned, fits, scope),
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 
@@ -569,7 +571,7 @@ class Matcher:
         return tuple(read) + tuple(t for s, t in sorted(line_scores, key=lambda p: -p[0])[:2] if s >= best * 0.9)
 
     def _findings(self, units: Sequence[_Unit], combined: np.ndarray, setting: Setting,
-                  cleaned: str, fits: dict[int, Fit]) -> tuple[Match, ...]:
+                  cleaned: str, fits: dict[tuple[int, str], Fit], scope: Scope | None) -> tuple[Match, ...]:
         """Distinct topics that individual lines assert with high confidence, in the text's setting."""
         best_by_entry: dict[int, tuple[float, str]] = {}
         factor: dict[int, float] = {}
@@ -580,7 +582,7 @@ class Matcher:
             top = [int(j) for j in _top_indices(row, 3)]
             for j in top:
                 if j not in factor:
-                    factor[j] = self.rules.factor(j, setting, cleaned, fits)
+                    factor[j] = self.rules.factor(j, setting, cleaned, fits, scope)
             i = max(top, key=lambda j: float(row[j]) * factor[j])
             score = float(row[i]) * factor[i]
             if score >= FINDING_SCORE and score > best_by_entry.get(i, (0.0, ""))[0]:
@@ -590,6 +592,29 @@ class Matcher:
             Match(entry=self.index.entries[i], score=round(min(s, 1.0), 4), confidence="high", evidence=(line,))
             for i, (s, line) in ranked
         )
+
+
+def _object_scope(units: Sequence[_Unit], combined: np.ndarray, cleaned: str) -> Scope | None:
+    """Where each entry's rule-outs are read when the paste's lines name several objects.
+
+    An entry's rule-outs are read in the lines of the object its best line names (and the lines
+    naming none); None, the whole text for every entry, when the lines name fewer than two objects.
+    """
+    lines = [n for n, u in enumerate(units) if u.is_line]
+    keys = [object_of(units[n].text) for n in lines]
+    if not several_objects(keys):
+        return None
+    texts: dict[str, str] = {}
+
+    def scope(i: int) -> tuple[str, str]:
+        key = keys[int(np.argmax(combined[lines, i]))]
+        if key is None:
+            return "", cleaned
+        if key not in texts:
+            texts[key] = lines_of(cleaned, key)
+        return key, texts[key]
+
+    return scope
 
 
 VIEW_SPAN = 16
