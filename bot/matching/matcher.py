@@ -31,6 +31,7 @@ from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.causes import CauseRanker
 from bot.matching.clean import clean_text
 from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Scope, Setting, reports_a_problem
+from bot.matching.events import OVERCOME_BY, overcome
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
@@ -120,6 +121,9 @@ _PROBLEM_WORDS = re.compile(
     re.IGNORECASE,
 )
 CONTEXT_LINE_WEIGHT = 0.6
+OVERCOME_WEIGHT = 0.4
+"""A warning event that a later event reports overcome (see :mod:`bot.matching.events`) counts this much
+as a line, and is left out of the whole text's own view."""
 FACT_WEIGHT = 1.5
 """A fact read from the paste's manifests names a cause; a log line only shows a symptom."""
 _TABLE_HEADER = re.compile(r"^(?:[A-Z][A-Za-z0-9()_/.-]*(?: [A-Z][A-Za-z0-9()_/.-]*)?(?:\s{2,}|$)){3,}$|^[-=\s]+$")
@@ -311,9 +315,12 @@ class Matcher:
             return [], 0, ""
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
         evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line) and not _BARE_KEY.match(line)]
+        done = ({lines[n] for n in overcome(lines)} if len(lines) > 1 and any(r in cleaned for r in OVERCOME_BY)
+                else set())
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
-            units.append(_Unit(cleaned, is_line=len(lines) == 1))
+            whole = "\n".join(line for line in cleaned.split("\n") if line.strip() not in done) if done else cleaned
+            units.append(_Unit(whole, is_line=len(lines) == 1))
         prose = clean_text(prose_of(text[:WHOLE_TEXT_CHARS * 4])).strip()
         if prose and prose != cleaned and len(prose) <= WHOLE_TEXT_CHARS:
             units.append(_Unit(prose, is_line=False))
@@ -322,7 +329,8 @@ class Matcher:
             units.append(_Unit(title, is_line=False))
         if len(lines) > 1:
             units += [
-                _Unit(line, is_line=True, weight=self._line_weight(line, rarity, lang))
+                _Unit(line, is_line=True,
+                      weight=self._line_weight(line, rarity, lang) * (OVERCOME_WEIGHT if line in done else 1.0))
                 for line, rarity in self._telling_lines(evidence_lines)
             ]
         units += [_Unit(f.statement, is_line=True, weight=FACT_WEIGHT, read_from=f.detail) for f in facts_of(cleaned)]
