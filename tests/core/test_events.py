@@ -5,13 +5,15 @@ from __future__ import annotations
 from bot.matching import Matcher
 from bot.matching.events import overcome
 
-ATTACH_FAILED = ('  Warning  FailedAttachVolume      4m    attachdetach-controller  AttachVolume.Attach failed for volume '
-                 '"pvc-71c2" : rpc error: code = Internal desc = Could not attach volume "vol-0a1b" to node '
-                 '"i-0f9e": attachment of disk "vol-0a1b" failed, expected device to be attached but was attaching')
-ATTACHED = '  Normal   SuccessfulAttachVolume  3m    attachdetach-controller  AttachVolume.Attach succeeded for volume "pvc-71c2"'
-PULL_FAILED = ('  Warning  Failed   2m (x4 over 3m)  kubelet  Failed to pull image "ghcr.io/acme/exporter:2.1.0": rpc error: '
-               'code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/exporter:2.1.0": failed to resolve '
-               'reference "ghcr.io/acme/exporter:2.1.0": ghcr.io/acme/exporter:2.1.0: not found')
+ATTACH_FAILED = ("  Warning  FailedAttachVolume      4m    attachdetach-controller  AttachVolume.Attach failed "
+                 'for volume "pvc-71c2" : rpc error: code = Internal desc = Could not attach volume "vol-0a1b" to '
+                 'node "i-0f9e": attachment of disk "vol-0a1b" failed, expected device to be attached but was '
+                 "attaching")
+ATTACHED = ("  Normal   SuccessfulAttachVolume  3m    attachdetach-controller  AttachVolume.Attach succeeded for "
+            'volume "pvc-71c2"')
+PULL_FAILED = ('  Warning  Failed   2m (x4 over 3m)  kubelet  Failed to pull image "ghcr.io/acme/exporter:2.1.0": '
+               'rpc error: code = NotFound desc = failed to pull and unpack image "ghcr.io/acme/exporter:2.1.0": '
+               'failed to resolve reference "ghcr.io/acme/exporter:2.1.0": ghcr.io/acme/exporter:2.1.0: not found')
 
 
 def test_a_failure_is_overcome_only_by_its_own_success_event_after_it() -> None:

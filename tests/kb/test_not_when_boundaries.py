@@ -116,6 +116,15 @@ LOOK_ALIKES = [
     ("flannel-init-crashloop-selinux",
      "kube-flannel-ds-q8x2m   0/1     Init:CrashLoopBackOff   4 (30s ago)   3m\n"
      "cp: can't create '/etc/cni/net.d/10-flannel.conflist': Permission denied", False),
+    ("flannel-init-crashloop-selinux",
+     "kube-flannel-ds-7hz2q   0/1     Init:CrashLoopBackOff   6 (2m ago)   9m\n"
+     "cp: can't create '/opt/cni/bin/flannel': Read-only file system", True),
+    ("init-container-failing",
+     "kube-flannel-ds-7hz2q   0/1     Init:CrashLoopBackOff   6 (2m ago)   9m\n"
+     "cp: can't create '/opt/cni/bin/flannel': Read-only file system", False),
+    ("init-container-failing",
+     "kube-flannel-ds-7hz2q   0/1     Init:CrashLoopBackOff   6 (2m ago)   9m\n"
+     "cp: can't create '/etc/cni/net.d/10-flannel.conflist': Permission denied", True),
     ("oom-killed",
      "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137", True),
     ("oom-killed",
