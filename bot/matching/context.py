@@ -92,6 +92,24 @@ def reports_a_problem(text: str, lang: str) -> bool:
     return bool(PROBLEM_MARKERS["en"].search(head) or (own is not None and own.search(head)))
 
 
+_NOTHING_FAILS = re.compile(
+    r"\bnothing (?:is |seems |appears )?(?:broken|breaking|failing|wrong)\b|\bjust (?:curious|wondering)\b|"
+    r"\bout of curiosity\b|\bnada (?:quebrou|está quebrado|está falhando)|\bsó (?:por )?curiosidade|"
+    r"ничего не (?:ломается|сломано|падает)|просто (?:удивил\w*|интересно|любопытно)|只是好奇|"
+    r"特に問題(?:は)?(?:ない|ありません|起きていません)",
+    re.IGNORECASE,
+)
+
+
+def says_nothing_fails(text: str) -> bool:
+    """True when the asker says outright that nothing is broken: a question about how things work.
+
+    Only plain statements count ("nothing is broken, just curious"); "everything works except the
+    charts" reports a problem, so "everything works" alone is not read.
+    """
+    return bool(_NOTHING_FAILS.search(text[:CONTEXT_CHARS]))
+
+
 NEUTRAL_TAG = "linux"
 """An entry tagged with this besides a platform applies everywhere."""
 

@@ -30,7 +30,15 @@ from bot.matching.background import BACKGROUND_IDF_CAP
 from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.causes import CauseRanker
 from bot.matching.clean import clean_text
-from bot.matching.context import PROBLEM_MARKERS, ContextRules, Fit, Scope, Setting, reports_a_problem
+from bot.matching.context import (
+    PROBLEM_MARKERS,
+    ContextRules,
+    Fit,
+    Scope,
+    Setting,
+    reports_a_problem,
+    says_nothing_fails,
+)
 from bot.matching.events import OVERCOME_BY, overcome
 from bot.matching.features import features, load_lexicon
 from bot.matching.index import SearchIndex, build_index
@@ -225,6 +233,7 @@ class Matcher:
         s2 = float(entry_scores[second]) if second is not None else 0.0
         sibling = second is not None and s2 >= SIBLING_RATIO * s1 and self._related(first, second)
         problem = reports_a_problem(cleaned, query_lang)
+        calm = says_nothing_fails(cleaned)  # "nothing is broken, just curious": no high answer to post
         agreement = _agreement(combined, [n for n, u in enumerate(units) if u.is_line])
         matches = []
         words: dict[str, _WordPostings] = {}
@@ -251,7 +260,7 @@ class Matcher:
             if alert[i] >= self.tuning.alert_score:
                 probability = max(probability, ALERT_PROBABILITY)
             band = self.calibration.band(probability)
-            if rank > 0 or sibling:
+            if rank > 0 or sibling or calm:
                 band = "medium" if band == "high" else band
             matches.append(Match(
                 entry=self.index.entries[i],

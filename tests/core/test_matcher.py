@@ -208,6 +208,18 @@ def test_the_filler_words_of_chinese_and_japanese_posts_are_not_telling(matcher:
     assert matcher.index.idf["#全部"] <= BACKGROUND_IDF_CAP
     assert matcher.match(post, top=1).matches[0].entry.id == "pod-evicted"
 
+
+def test_an_asker_who_says_nothing_is_broken_gets_no_high_answer(matcher: Matcher) -> None:
+    # given a question quoting an entry's error, asked out of curiosity
+    question = ("Why does kube-proxy log Failed to list conntrack entries: executable file not found in $PATH "
+                "on our nodes?")
+    # then the same entry is named, but only the plain report is answered with high confidence
+    assert matcher.match(question).matches[0].confidence == "high"
+    calm = matcher.match(question + " Nothing is broken, just curious.").matches[0]
+    assert calm.entry.id == "kube-proxy-conntrack-missing" and calm.confidence == "medium"
+    # and "everything works except ..." still reports a problem
+    assert matcher.match(question + " Everything works except the conntrack cleanup.").matches[0].confidence == "high"
+
 def _entry(entry_id: str, signature: str, title: str) -> dict:
     text = {"title": title, "symptoms": [title], "impact": "x", "causes": [{"cause": "x", "fix": ["x"]}]}
     return {"id": entry_id, "kind": "error", "signatures": [signature], "text": {"en": text}}
