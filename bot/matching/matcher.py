@@ -31,6 +31,7 @@ from bot.matching.calibration import Calibration, Signals, load_calibration
 from bot.matching.causes import CauseRanker
 from bot.matching.clean import clean_text
 from bot.matching.context import (
+    CONTEXT_CHARS,
     PROBLEM_MARKERS,
     ContextRules,
     Fit,
@@ -254,7 +255,8 @@ class Matcher:
                 multi_line=multi_line,
                 alert=bool(alert[i] > 0),
                 sibling=bool(sibling) and rank == 0,
-                problem=problem or self.index.entries[i].kind == "howto",
+                problem=problem or self.index.entries[i].kind == "howto" or reports_a_problem(
+                    units[int(np.argmax(combined[:, i]))].text, query_lang),
             )
             probability = self.calibration.probability(signals)
             if alert[i] >= self.tuning.alert_score:
@@ -324,8 +326,8 @@ class Matcher:
             return [], 0, ""
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
         evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line) and not _BARE_KEY.match(line)]
-        done = ({lines[n] for n in overcome(lines)} if len(lines) > 1 and any(r in cleaned for r in OVERCOME_BY)
-                else set())
+        done = ({lines[n] for n in overcome(_head_lines(lines))}
+                if len(lines) > 1 and any(r in cleaned[:CONTEXT_CHARS] for r in OVERCOME_BY) else set())
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
             whole = "\n".join(line for line in cleaned.split("\n") if line.strip() not in done) if done else cleaned
@@ -611,11 +613,22 @@ class Matcher:
         )
 
 
+def _head_lines(lines: list[str]) -> list[str]:
+    """The first lines, up to :data:`CONTEXT_CHARS` in all: events are read where rule-outs are."""
+    total = 0
+    for n, line in enumerate(lines):
+        total += len(line) + 1
+        if total > CONTEXT_CHARS:
+            return lines[:n]
+    return lines
+
+
 def _object_scope(units: Sequence[_Unit], combined: np.ndarray, cleaned: str) -> Scope | None:
     """Where each entry's rule-outs are read when the paste's lines name several objects.
 
     An entry's rule-outs are read in the lines of the object its best line names (and the lines
-    naming none); None, the whole text for every entry, when the lines name fewer than two objects.
+    naming none) within the first :data:`CONTEXT_CHARS`, where rule-outs are always read; None, the
+    whole text for every entry, when the lines name fewer than two objects.
     """
     lines = [n for n, u in enumerate(units) if u.is_line]
     keys = [object_of(units[n].text) for n in lines]
@@ -628,7 +641,7 @@ def _object_scope(units: Sequence[_Unit], combined: np.ndarray, cleaned: str) ->
         if key is None:
             return "", cleaned
         if key not in texts:
-            texts[key] = lines_of(cleaned, key)
+            texts[key] = lines_of(cleaned[:CONTEXT_CHARS], key)
         return key, texts[key]
 
     return scope

@@ -20,7 +20,7 @@ _OBJECT = re.compile(
 
 def object_of(line: str) -> str | None:
     """The ``kind/name`` a line is about (the first one it names), lower-cased; None when it names none."""
-    found = _OBJECT.search(line)
+    found = _OBJECT.search(line) if "/" in line else None
     return f"{found.group(1)}/{found.group(2)}".lower() if found else None
 
 

@@ -124,6 +124,17 @@ def test_one_megabyte_paste_is_answered(matcher: Matcher) -> None:
     assert result.best is not None and result.best.entry.id == "pod-ip-allocation-failed"
 
 
+
+def test_an_error_far_down_a_long_paste_is_answered_as_confidently_as_alone(matcher: Matcher) -> None:
+    # given the one error line of a paste after 20,000 characters of routine lines
+    error = ('E1121 12:00:00.000 1 proxier.go:123] conntrack returned error: error looking for path of conntrack: '
+             'exec: "conntrack": executable file not found in $PATH')
+    text = "I1121 12:00:00.000 routine controller line about pod web-1 in namespace prod\n" * 13_500 + error
+    assert text.index(error) > 20_000
+    # then the line still counts as a reported problem: the answer is as confident as for the line alone
+    assert matcher.match(error).matches[0].confidence == "high"
+    assert matcher.match(text).matches[0].confidence == "high"
+
 def test_top_limits_the_number_of_matches(matcher: Matcher) -> None:
     assert len(matcher.match("pods cannot resolve dns names", top=5).matches) == 5
     assert len(matcher.match("pods cannot resolve dns names", top=1).matches) == 1
