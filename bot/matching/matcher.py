@@ -46,7 +46,7 @@ from bot.matching.index import SearchIndex, build_index
 from bot.matching.lang import detect_language, prose_of
 from bot.matching.manifests import facts_of
 from bot.matching.mask import mask_lines
-from bot.matching.objects import lines_of, object_of, several_objects
+from bot.matching.objects import lines_of, may_name_objects, object_of, several_objects
 from bot.matching.types import Match, MatchResult, Why
 
 MAX_INPUT_CHARS = 2_000_000
@@ -630,6 +630,8 @@ def _object_scope(units: Sequence[_Unit], combined: np.ndarray, cleaned: str) ->
     naming none) within the first :data:`CONTEXT_CHARS`, where rule-outs are always read; None, the
     whole text for every entry, when the lines name fewer than two objects.
     """
+    if not may_name_objects(cleaned[:CONTEXT_CHARS]):
+        return None
     lines = [n for n, u in enumerate(units) if u.is_line]
     keys = [object_of(units[n].text) for n in lines]
     if not several_objects(keys):

@@ -11,17 +11,21 @@ from __future__ import annotations
 
 import re
 
-_OBJECT = re.compile(
-    r"(?<![\w/.-])(pod|node|deployment|replicaset|statefulset|daemonset|job|cronjob|persistentvolumeclaim|"
-    r"service|endpoints|ingress|horizontalpodautoscaler)/([a-z0-9][a-z0-9.-]{0,252})(?![\w/])",
-    re.IGNORECASE,
-)
+KINDS = ("pod", "node", "deployment", "replicaset", "statefulset", "daemonset", "job", "cronjob",
+         "persistentvolumeclaim", "service", "endpoints", "ingress", "horizontalpodautoscaler")
+"""The kinds kubectl names objects by (``pod/web-1``), lower-case as kubectl prints them."""
+_OBJECT = re.compile(rf"(?<![\w/.-])({'|'.join(KINDS)})/([a-z0-9][a-z0-9.-]{{0,252}})(?![\w/])")
+
+
+def may_name_objects(text: str) -> bool:
+    """A cheap test before any line is read: does ``text`` hold ``kind/`` for some kind at all?"""
+    return "/" in text and any(f"{kind}/" in text for kind in KINDS)
 
 
 def object_of(line: str) -> str | None:
-    """The ``kind/name`` a line is about (the first one it names), lower-cased; None when it names none."""
+    """The ``kind/name`` a line is about (the first one it names); None when it names none."""
     found = _OBJECT.search(line) if "/" in line else None
-    return f"{found.group(1)}/{found.group(2)}".lower() if found else None
+    return f"{found.group(1)}/{found.group(2)}" if found else None
 
 
 def several_objects(lines: list[str | None]) -> bool:
