@@ -32,6 +32,8 @@ _TARGET_PORT = re.compile(r"""["']?targetPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
 _POLICY_TABLE_ROW = re.compile(r"^(?:[\w.-]+[ \t]+)?([\w.-]+)[ \t]+<none>[ \t]+\d+[smhd]", re.MULTILINE)
 """A ``kubectl get networkpolicy`` row whose POD-SELECTOR is empty: the policy selects every pod."""
 _ENDPOINTS_TABLE = re.compile(r"^[ \t]*NAME[ \t]+ENDPOINTS[ \t]+AGE[ \t]*$", re.MULTILINE)
+_DESCRIBED_NO_ENDPOINTS = re.compile(r"^[ \t]*Endpoints:[ \t]+<none>[ \t]*$", re.MULTILINE)
+"""The ``Endpoints:`` field of ``kubectl describe service`` when no pod backs the Service."""
 _PODS_FAILING = re.compile(r"\b(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|OOMKilled|"
                            r"Init:[\w:]+|ContainerCreating|Pending)\b")
 """Pods shown in a failing state: a Service without endpoints is then their consequence, not the story."""
@@ -54,7 +56,8 @@ class Fact:
 def facts_of(text: str) -> tuple[Fact, ...]:
     """The facts the manifests and kubectl output in ``text`` show, at most one of each kind."""
     head = text[:SCAN_CHARS]
-    if "targetPort" not in head and "kind:" not in head and "POD-SELECTOR" not in head and "ENDPOINTS" not in head:
+    if ("targetPort" not in head and "kind:" not in head and "POD-SELECTOR" not in head and "ENDPOINTS" not in head
+            and "Endpoints:" not in head):
         return ()
     objects = list(_objects(head)) if "kind:" in head else []
     found = [fact for fact in (_selector_mismatch(objects), _port_mismatch(head), _policy_selects_all(head, objects),
@@ -184,15 +187,22 @@ def _policy_selects_all(text: str, objects: list[dict[str, Any]]) -> Fact | None
 
 
 def _endpoints_empty(text: str) -> Fact | None:
-    """A ``kubectl get endpoints`` table (alone or in ``get svc,ep``) with a Service that has no endpoints.
+    """A Service without endpoints: in a ``kubectl get endpoints`` table, or described with ``Endpoints: <none>``.
 
+    ``kubectl get endpoints`` may be alone or in ``get svc,ep``.
     Only the rows right under the table's header are read: the next table (network policies, say)
     has ``<none>`` columns of its own. Nothing is stated when the paste shows pods failing: the
     missing endpoints follow from them.
     """
     header = _ENDPOINTS_TABLE.search(text) if "ENDPOINTS" in text else None
-    if header is None or _PODS_FAILING.search(text):
+    described = _DESCRIBED_NO_ENDPOINTS.search(text) if "Endpoints:" in text else None
+    if (header is None and described is None) or _PODS_FAILING.search(text):
         return None
+    if header is None:
+        return Fact(
+            statement="The Service has no endpoints: no ready pod matches its selector.",
+            detail="kubectl describe service shows Endpoints: <none>",
+        )
     names = []
     for line in text[header.end():].lstrip("\n").split("\n"):
         cells = line.split()

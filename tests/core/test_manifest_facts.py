@@ -138,6 +138,18 @@ def test_an_endpoints_table_with_an_empty_row_is_a_fact() -> None:
     assert [f.detail for f in facts_of(policies)] == ["NetworkPolicy deny-all selects every pod of its namespace"]
 
 
+
+def test_a_described_service_without_endpoints_is_a_fact() -> None:
+    described = ("$ kubectl describe svc cart -n shop\nName:              cart\nNamespace:         shop\n"
+                 "Selector:          app=cart\nType:              ClusterIP\nIP:                10.96.14.2\n"
+                 "Port:              http  80/TCP\nTargetPort:        8080/TCP\nEndpoints:         <none>\n"
+                 "Events:            <none>")
+    assert [f.detail for f in facts_of(described)] == ["kubectl describe service shows Endpoints: <none>"]
+    # a Service with addresses, or a sentence about endpoints, is no such fact
+    assert facts_of(described.replace("Endpoints:         <none>", "Endpoints:         10.244.1.7:8080")) == ()
+    assert facts_of("the docs say Endpoints: <none> means no pod matches, is that right?") == ()
+
+
 def test_no_endpoints_behind_failing_pods_is_left_to_the_pods() -> None:
     # given a Service without endpoints whose pods are shown crash-looping
     paste = ("NAME                   READY   STATUS             RESTARTS   AGE\n"

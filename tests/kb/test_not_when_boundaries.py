@@ -125,6 +125,12 @@ LOOK_ALIKES = [
     ("init-container-failing",
      "kube-flannel-ds-7hz2q   0/1     Init:CrashLoopBackOff   6 (2m ago)   9m\n"
      "cp: can't create '/etc/cni/net.d/10-flannel.conflist': Permission denied", True),
+    ("node-notready",
+     "[preflight] Running pre-flight checks\nerror execution phase preflight: [preflight] Some fatal errors "
+     "occurred:\n\t[ERROR Swap]: running with swap on is not supported. Please disable swap", True),
+    ("node-notready",
+     "E0412 08:02:11.5 kubelet.go:1414] failed to run Kubelet: running with swap on is not supported, please "
+     "disable swap!\nworker-3   NotReady   <none>   4m   v1.24.3", False),
     ("oom-killed",
      "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137", True),
     ("oom-killed",
