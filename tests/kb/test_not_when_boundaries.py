@@ -131,6 +131,12 @@ LOOK_ALIKES = [
     ("node-notready",
      "E0412 08:02:11.5 kubelet.go:1414] failed to run Kubelet: running with swap on is not supported, please "
      "disable swap!\nworker-3   NotReady   <none>   4m   v1.24.3", False),
+    ("apiserver-cert-unable-to-connect",
+     "$ kubectl get ns\nUnable to connect to the server: dial tcp 10.0.0.4:443: i/o timeout", True),
+    ("apiserver-cert-unable-to-connect",
+     "Unable to connect to the server: net/http: TLS handshake timeout", False),
+    ("apiserver-cert-unable-to-connect",
+     "Unable to connect to the server: x509: certificate has expired or is not yet valid", False),
     ("oom-killed",
      "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137", True),
     ("oom-killed",
