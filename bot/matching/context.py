@@ -59,7 +59,8 @@ PROBLEM_MARKERS: dict[str, re.Pattern[str]] = {
         "en": r"\b(?:errors?|err|fail\w*|fatal|panic|unable|cannot|can't|couldn't|could not|refused|denied|"
               r"forbidden|time[sd]? ?out|not|no|no longer|doesn'?t|don'?t|won'?t|isn'?t|aren'?t|wasn'?t|cant|couldnt|"
               r"never|stopped|"
-              r"stuck|broken|keeps?|pending|crash\w*|hang\w*|hung|slow|issue|problem|wrong|invalid|exceeded|"
+              r"stuck|broken|keeps?|pending|crash\w*|hang\w*|hung|slow|issue|"
+              r"(?<!is it a )(?<!is that a )(?<!is this a )problem|wrong|invalid|exceeded|"
               r"unhealthy|notready|backoff|back-off|killed|oomkilled|exhausted|unavailable|unreachable|reset|"
               r"insufficient|evicted|missing|waiting|nothing|none|lost|drop\w*)\b|<none>|\b[EWF]\d{4}\s",
         "pt": r"\b(?:não|nao|nunca|falh\w*|erro\w*|trav\w*|pres[oa]s?|parad[oa]|caiu|cai|caindo|problema\w*|sem|"

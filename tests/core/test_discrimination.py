@@ -278,6 +278,10 @@ def test_easy_right_answers_never_pull_the_high_cut_off_below_its_floor() -> Non
         ("como configuro requests padrão para o namespace?", "pt", False),
         ("comment configurer une LimitRange par défaut ?", "fr", False),
         ("как задать requests по умолчанию через LimitRange?", "ru", False),
+        # English without apostrophes, and a question whether something is a problem at all
+        ("the pod doesnt start and i cant see why", "en", True),
+        ("kubectl top shows usage above the requests, is that a problem?", "en", False),
+        ("we have a problem with the ingress since the upgrade", "en", True),
     ],
 )
 def test_a_problem_is_told_from_a_how_to_question_in_the_askers_language(text: str, lang: str, problem: bool) -> None:
