@@ -93,6 +93,24 @@ def reports_a_problem(text: str, lang: str) -> bool:
     return bool(PROBLEM_MARKERS["en"].search(head) or (own is not None and own.search(head)))
 
 
+_GLUED = re.compile(
+    r"(?<=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])(?=[A-Za-z0-9])"
+    r"|(?<=[A-Za-z0-9])(?=[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af])"
+)
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
+def for_rules(text: str) -> str:
+    r"""The head of ``text`` as the setting, rule-out and needs patterns read it.
+
+    Chinese and Japanese writers glue Latin words to their own ("Windowsノード", "用kubectl查看");
+    there a ``\b`` in a pattern finds no word boundary, since both sides are word characters. A
+    space is put between the scripts, so ``\bwindows\b`` and ``\bkubectl\b`` hold as in English.
+    """
+    head = text[:CONTEXT_CHARS]
+    return _GLUED.sub(" ", head) if _CJK_CHAR.search(head) else head
+
+
 _NOTHING_FAILS = re.compile(
     r"\bnothing (?:is |seems |appears )?(?:broken|breaking|failing|wrong)\b|\bjust (?:curious|wondering)\b|"
     r"\bout of curiosity\b|\bnada (?:quebrou|está quebrado|está falhando)|\bsó (?:por )?curiosidade|"

@@ -37,6 +37,7 @@ from bot.matching.context import (
     Fit,
     Scope,
     Setting,
+    for_rules,
     reports_a_problem,
     says_nothing_fails,
 )
@@ -219,11 +220,12 @@ class Matcher:
         combined = (np.maximum(lexical, fuzzy) + 0.25 * np.minimum(lexical, fuzzy)) * weights
 
         raw = self._aggregate(combined, units)
-        setting = Setting.of(cleaned)
+        ruled = for_rules(cleaned)
+        setting = Setting.of(ruled)
         alert = self._alert_floor(text)
         fits: dict[tuple[int, str], Fit] = {}
-        scope = _object_scope(units, combined, cleaned)
-        factors = self.rules.factors(setting, cleaned, np.maximum(raw, alert), max(top, 2) + 1, fits, scope)
+        scope = _object_scope(units, combined, ruled)
+        factors = self.rules.factors(setting, ruled, np.maximum(raw, alert), max(top, 2) + 1, fits, scope)
         entry_scores = np.maximum(raw * factors, alert)
         order = [int(i) for i in _top_indices(entry_scores, max(top, 2)) if entry_scores[i] > 0]
         if not order:
@@ -233,14 +235,14 @@ class Matcher:
         s1 = float(entry_scores[first])
         s2 = float(entry_scores[second]) if second is not None else 0.0
         sibling = second is not None and s2 >= SIBLING_RATIO * s1 and self._related(first, second)
-        problem = reports_a_problem(cleaned, query_lang)
-        calm = says_nothing_fails(cleaned)  # "nothing is broken, just curious": no high answer to post
+        problem = reports_a_problem(ruled, query_lang)
+        calm = says_nothing_fails(ruled)  # "nothing is broken, just curious": no high answer to post
         agreement = _agreement(combined, [n for n, u in enumerate(units) if u.is_line])
         matches = []
         words: dict[str, _WordPostings] = {}
         for rank, i in enumerate(order[: max(top, 1)]):
             score = float(entry_scores[i])
-            fit = self.rules.fit(i, setting, cleaned, fits, scope)
+            fit = self.rules.fit(i, setting, ruled, fits, scope)
             why = self._why(i, units, masked, combined, aligned, setting, fit, seen, words)
             signals = Signals(
                 score=score,
@@ -280,7 +282,7 @@ class Matcher:
             query_lang=query_lang,
             matches=tuple(matches),
             abstained=abstained,
-            findings=self._findings(units, combined, setting, cleaned, fits, scope),
+            findings=self._findings(units, combined, setting, ruled, fits, scope),
             siblings=tuple(matches[:2]) if sibling and len(matches) > 1 else (),
         )
 

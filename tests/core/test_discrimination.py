@@ -14,7 +14,7 @@ import yaml
 from bot.kb.models import Entry, Needs, NotWhen, Text
 from bot.matching import Matcher, load_matcher
 from bot.matching.calibration import SIGNALS, Signals, load_calibration
-from bot.matching.context import ContextRules, Setting, reports_a_problem, required_platforms
+from bot.matching.context import ContextRules, Setting, for_rules, reports_a_problem, required_platforms
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,6 +46,21 @@ def _small_matcher(tmp_path: Path, *entries: dict) -> Matcher:
 )
 def test_setting_reads_platform_evidence(text: str, platforms: set[str]) -> None:
     assert Setting.of(text).platforms == platforms
+
+
+@pytest.mark.parametrize(
+    ("text", "platforms"),
+    [
+        ("Windowsノードからサービスの ClusterIP に繋がらない", {"windows"}),
+        ("Windows节点上的pod访问不了service", {"windows"}),
+        ("在AKS上用kubectl连不上API服务器", {"aks"}),
+        ("Linux节点上的pod访问不了service", set()),
+    ],
+)
+def test_latin_words_glued_to_chinese_or_japanese_are_read_as_words(text: str, platforms: set[str]) -> None:
+    # a \b between "Windows" and "ノード" finds no boundary: both are word characters
+    assert Setting.of(for_rules(text)).platforms == platforms
+    assert for_rules("plain English text stays as it is") == "plain English text stays as it is"
 
 
 def _entry(entry_id: str, tags: tuple[str, ...], not_when: tuple[NotWhen, ...] = ()) -> Entry:
