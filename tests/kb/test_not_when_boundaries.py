@@ -137,6 +137,25 @@ LOOK_ALIKES = [
      "Unable to connect to the server: net/http: TLS handshake timeout", False),
     ("apiserver-cert-unable-to-connect",
      "Unable to connect to the server: x509: certificate has expired or is not yet valid", False),
+    ("pod-ip-allocation-failed",
+     'failed to setup network for sandbox "9f1c": plugin type="azure-vnet" failed (add): Failed to initialize '
+     "key-value store of network plugin: timed out locking store", True),
+    ("pod-ip-allocation-failed",
+     'failed to setup network for sandbox "9f1c": plugin type="azure-vnet" failed (add): IPAM Invoker Add failed '
+     "with error: Failed to allocate pool: Failed to delegate: Failed to allocate address: No available addresses",
+     False),
+    ("image-pull-registry-tls",
+     'Failed to pull image "harbor.corp.local/api:1.8": failed to resolve reference "harbor.corp.local/api:1.8": '
+     'failed to do request: Head "https://harbor.corp.local/v2/api/manifests/1.8": dial tcp: lookup '
+     "harbor.corp.local on 10.0.0.2:53: no such host", True),
+    ("image-pull-registry-tls",
+     '{"msg":"sync failed","error":"Post \\"https://billing.corp.internal/v2/invoices\\": tls: failed to verify '
+     'certificate: x509: certificate signed by unknown authority"}', True),
+    ("image-pull-registry-tls",
+     'Error response from daemon: Get "https://harbor.corp.local/v2/": x509: certificate signed by unknown '
+     "authority", False),
+    ("apiserver-cert-unable-to-connect",
+     'error: the server doesn\'t have a resource type "certificates"', True),
     ("oom-killed",
      "    Last State:     Terminated\n      Reason:       Error\n      Exit Code:    137", True),
     ("oom-killed",
