@@ -118,6 +118,9 @@ _NOTHING_FAILS = re.compile(
     r"特に問題(?:は)?(?:ない|ありません|起きていません)",
     re.IGNORECASE,
 )
+_NOTHING_FAILS_HINTS = ("nothing", "curious", "wondering", "curiosity", "nada", "curiosidade", "ничего", "просто",
+                        "只是好奇", "特に問題")
+"""A word every statement of :data:`_NOTHING_FAILS` holds: most texts hold none, and the alternation is long."""
 
 
 def says_nothing_fails(text: str) -> bool:
@@ -126,7 +129,9 @@ def says_nothing_fails(text: str) -> bool:
     Only plain statements count ("nothing is broken, just curious"); "everything works except the
     charts" reports a problem, so "everything works" alone is not read.
     """
-    return bool(_NOTHING_FAILS.search(text[:CONTEXT_CHARS]))
+    head = text[:CONTEXT_CHARS]
+    lowered = head.lower()
+    return any(hint in lowered for hint in _NOTHING_FAILS_HINTS) and bool(_NOTHING_FAILS.search(head))
 
 
 NEUTRAL_TAG = "linux"
