@@ -38,6 +38,8 @@ _PODS_FAILING = re.compile(r"\b(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull
                            r"Init:[\w:]+|ContainerCreating|Pending)\b")
 """Pods shown in a failing state: a Service without endpoints is then their consequence, not the story."""
 _AGE = re.compile(r"(?:\d+[smhdy])+|<unknown>|<invalid>")
+NO_ENDPOINTS = "The Service has no endpoints: no ready pod matches its selector."
+"""What an empty endpoints table and a described Service with ``Endpoints: <none>`` both state."""
 LEADER_ELECTION_ENDPOINTS = frozenset({"kube-scheduler", "kube-controller-manager"})
 """Endpoints objects that older control planes use as leader locks: they never list addresses."""
 _CONTAINER_PORT = re.compile(r"""["']?containerPort["']?\s*[:=]\s*["']?(\d{1,5})\b""")
@@ -200,7 +202,7 @@ def _endpoints_empty(text: str) -> Fact | None:
         return None
     if header is None:
         return Fact(
-            statement="The Service has no endpoints: no ready pod matches its selector.",
+            statement=NO_ENDPOINTS,
             detail="kubectl describe service shows Endpoints: <none>",
         )
     names = []
@@ -214,6 +216,6 @@ def _endpoints_empty(text: str) -> Fact | None:
     if not names:
         return None
     return Fact(
-        statement="The Service has no endpoints: no ready pod matches its selector.",
+        statement=NO_ENDPOINTS,
         detail=f"kubectl get endpoints shows <none> for {', '.join(dict.fromkeys(names))}",
     )

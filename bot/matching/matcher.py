@@ -328,8 +328,9 @@ class Matcher:
             return [], 0, ""
         lines = list(dict.fromkeys(line.strip() for line in cleaned.split("\n") if line.strip()))
         evidence_lines = [line for line in lines if not _TABLE_HEADER.match(line) and not _BARE_KEY.match(line)]
+        head = cleaned[:CONTEXT_CHARS]
         done = ({lines[n] for n in overcome(_head_lines(lines))}
-                if len(lines) > 1 and any(r in cleaned[:CONTEXT_CHARS] for r in OVERCOME_BY) else set())
+                if len(lines) > 1 and any(reason in head for reason in OVERCOME_BY) else set())
         units: list[_Unit] = []
         if len(cleaned) <= WHOLE_TEXT_CHARS:
             whole = "\n".join(line for line in cleaned.split("\n") if line.strip() not in done) if done else cleaned

@@ -25,6 +25,8 @@ _WORD_CUE = re.compile(
     re.IGNORECASE,
 )
 _CJK_CUE = re.compile(r"(?:没有|沒有|没|沒|未|并非|並非|不是|无(?!法)|無(?!法))[^\s]{0,8}\s*$")
+_MENTION_WORD = re.compile(r"[A-Za-z0-9_./:-]+")
+"""The Latin word a mention starts with: kana and Hangul right after it are the denial, not the word."""
 AFTER_CHARS = 24
 """How far past a mention a Japanese or Korean denial is read."""
 _AFTER_CUE = re.compile(
@@ -49,7 +51,7 @@ def negated(text: str, start: int) -> bool:
 def _after_mention(text: str, start: int) -> str:
     """The few characters after the mention's own word, where Japanese and Korean put a denial."""
     rest = text[start:start + AFTER_CHARS + 40]
-    word = re.match(r"[\w./:-]+", rest)
+    word = _MENTION_WORD.match(rest)
     return rest[word.end() if word else 0:][:AFTER_CHARS]
 
 

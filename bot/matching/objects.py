@@ -30,15 +30,7 @@ def object_of(line: str) -> str | None:
 
 def several_objects(lines: list[str | None]) -> bool:
     """Whether the lines name at least two different objects: only then is a paste split by object."""
-    first = None
-    for key in lines:
-        if key is None:
-            continue
-        if first is None:
-            first = key
-        elif key != first:
-            return True
-    return False
+    return len({key for key in lines if key is not None}) >= 2
 
 
 def lines_of(text: str, key: str) -> str:

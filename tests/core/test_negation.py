@@ -76,3 +76,9 @@ def test_a_denial_after_the_mention_counts_only_for_verbs_of_using(text: str, de
     mention = MESH.search(text)
     assert mention is not None
     assert negated(text, mention.start()) is denied
+
+
+def test_a_denial_glued_to_the_latin_word_is_read() -> None:
+    # Japanese writes the particle right after the word: "istio" is the mention, "は入れてない" the denial
+    assert negated("istioは入れてないです", 0)
+    assert not negated("istioを入れてから全部 Init:CrashLoopBackOff", 0)
